@@ -1,0 +1,8 @@
+// Package byztest runs the Byzantine agreement cores of package byz in a
+// deterministic, synchronous harness: n generals in one goroutine, messages
+// delivered in waves (each wave is everything sent since the previous one),
+// ticks given only when no message is in flight. A run is a pure function
+// of its Setup, seed included, so any failing run replays exactly.
+//
+// Examples, tests and benchmarks share it; it does not import testing.
+package byztest
