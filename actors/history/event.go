@@ -1,6 +1,12 @@
 package history
 
-import "google.golang.org/protobuf/proto"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+)
 
 // ProcessID names one process of a group. The same string identifies the
 // process in views, in wire messages and in recorded histories; the actors
@@ -83,3 +89,44 @@ type Event struct {
 // process appear in the order that process performed them; events of
 // different processes may interleave in any order consistent with that.
 type History []Event
+
+// String renders a message id compactly as sender/view/seq, e.g. "p1/v2/#3".
+func (id MsgID) String() string {
+	return string(id.Sender) + "/v" + strconv.FormatUint(id.View, 10) + "/#" + strconv.FormatUint(id.Seq, 10)
+}
+
+// String renders an event on one line for violation reports and test logs.
+func (e Event) String() string {
+	var b strings.Builder
+	b.WriteString("#")
+	b.WriteString(strconv.FormatInt(e.Index, 10))
+	b.WriteString(" ")
+	b.WriteString(string(e.Process))
+	b.WriteString(" ")
+	b.WriteString(string(e.Kind))
+	switch e.Kind {
+	case Multicast, Deliver:
+		b.WriteString(" ")
+		b.WriteString(e.Msg.String())
+		b.WriteString(" in v")
+		b.WriteString(strconv.FormatUint(e.View, 10))
+		if e.GlobalSeq != 0 {
+			b.WriteString(" g=")
+			b.WriteString(strconv.FormatUint(e.GlobalSeq, 10))
+		}
+	case ViewInstall:
+		fmt.Fprintf(&b, " v%d (from v%d) %v", e.View, e.Prev, e.Members)
+		if e.Primary {
+			b.WriteString(" primary")
+		}
+	case Suspect:
+		b.WriteString(" ")
+		b.WriteString(string(e.Peer))
+	case Propose:
+		b.WriteString(" ")
+		b.WriteString(strconv.Quote(e.Value))
+	case Decide:
+		fmt.Fprintf(&b, " %q for commander %s", e.Value, e.Peer)
+	}
+	return b.String()
+}

@@ -1,0 +1,355 @@
+package history
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// The view checkers judge every process not marked Faulty, crashed ones
+// included: the safety properties of CKV01 hold for a process up to its
+// crash. All of them pass trivially on a history without ViewInstall events.
+
+// CheckViewAgreement checks that one view id always has one membership
+// (CKV01 §4, "view identifier uniqueness"): every install of view V lists the
+// same Members in the same rank order and the same Primary flag.
+func CheckViewAgreement(h History) []Violation {
+	f := newFacts(h)
+	first := make(map[uint64]int32)
+	var out []Violation
+	for i := range h {
+		e := &h[i]
+		if e.Kind != ViewInstall || f.faulty[f.evProc[i]] {
+			continue
+		}
+		j, ok := first[e.View]
+		if !ok {
+			first[e.View] = int32(i)
+			continue
+		}
+		r := &h[j]
+		if !slices.Equal(r.Members, e.Members) {
+			out = append(out, Violation{PropViewAgreement,
+				fmt.Sprintf("view %d installed with members %v by %s but %v by %s",
+					e.View, r.Members, r.Process, e.Members, e.Process),
+				f.events(j, int32(i))})
+		}
+		if r.Primary != e.Primary {
+			out = append(out, Violation{PropViewAgreement,
+				fmt.Sprintf("view %d installed as primary=%v by %s but primary=%v by %s",
+					e.View, r.Primary, r.Process, e.Primary, e.Process),
+				f.events(j, int32(i))})
+		}
+	}
+	return out
+}
+
+// CheckSelfInclusion checks self inclusion (CKV01 §4): a process that
+// installs a view is one of its members.
+func CheckSelfInclusion(h History) []Violation {
+	f := newFacts(h)
+	var out []Violation
+	for i := range h {
+		e := &h[i]
+		if e.Kind == ViewInstall && !f.faulty[f.evProc[i]] && !slices.Contains(e.Members, e.Process) {
+			out = append(out, Violation{PropSelfInclusion,
+				fmt.Sprintf("%s installed view %d, whose members %v exclude it", e.Process, e.View, e.Members),
+				f.events(int32(i))})
+		}
+	}
+	return out
+}
+
+// CheckMonotonicViews checks local monotonicity (CKV01 §4): each process
+// installs views with strictly increasing ids, and each install's Prev
+// names the view the process actually came from (its previous install).
+func CheckMonotonicViews(h History) []Violation {
+	f := newFacts(h)
+	var out []Violation
+	for p, evs := range f.byProc {
+		if f.faulty[p] {
+			continue
+		}
+		last := int32(-1)
+		for _, i := range evs {
+			e := &h[i]
+			if e.Kind != ViewInstall {
+				continue
+			}
+			if last >= 0 {
+				l := &h[last]
+				if e.View <= l.View {
+					out = append(out, Violation{PropMonotonicViews,
+						fmt.Sprintf("%s installed view %d after view %d", e.Process, e.View, l.View),
+						f.events(last, i)})
+				}
+				if e.Prev != l.View {
+					out = append(out, Violation{PropMonotonicViews,
+						fmt.Sprintf("%s installed view %d from view %d, but its previous view was %d",
+							e.Process, e.View, e.Prev, l.View),
+						f.events(last, i)})
+				}
+			}
+			last = i
+		}
+	}
+	return out
+}
+
+// CheckSendingViewDelivery checks sending-view delivery (CKV01 §5; BSS91):
+// a message is delivered in the view it was multicast in. Concretely, for
+// every process not marked Faulty:
+//   - a Deliver's Event.View equals its Msg.View, and a Multicast's too;
+//   - once a process has installed a view, its multicasts and deliveries
+//     happen in its current view (Event.View is the view it last installed).
+//
+// The weaker same-view delivery is implied by the first rule.
+func CheckSendingViewDelivery(h History) []Violation {
+	f := newFacts(h)
+	var out []Violation
+	for p, evs := range f.byProc {
+		if f.faulty[p] {
+			continue
+		}
+		cur, installed := uint64(0), false
+		for _, i := range evs {
+			e := &h[i]
+			switch e.Kind {
+			case ViewInstall:
+				cur, installed = e.View, true
+				continue
+			case Multicast, Deliver:
+			default:
+				continue
+			}
+			if e.View != e.Msg.View {
+				evs := f.events(i)
+				if mc := f.mcast[f.evMsg[i]]; e.Kind == Deliver && mc >= 0 {
+					evs = f.events(mc, i)
+				}
+				out = append(out, Violation{PropSendingView,
+					fmt.Sprintf("%s's %s of %s is recorded in view %d, but the message belongs to view %d",
+						e.Process, e.Kind, e.Msg, e.View, e.Msg.View),
+					evs})
+			}
+			if installed && e.View != cur {
+				out = append(out, Violation{PropSendingView,
+					fmt.Sprintf("%s's %s of %s is recorded in view %d while %s was in view %d",
+						e.Process, e.Kind, e.Msg, e.View, e.Process, cur),
+					f.events(i)})
+			}
+		}
+	}
+	return out
+}
+
+// CheckSelfDelivery checks self delivery (CKV01 §5): if a process multicasts
+// m and later installs a view, it delivered m before that install. (A
+// correct process that never installs another view must still deliver m:
+// that is CheckValidity.)
+func CheckSelfDelivery(h History) []Violation {
+	f := newFacts(h)
+	var out []Violation
+	for p, evs := range f.byProc {
+		if f.faulty[p] {
+			continue
+		}
+		pending := make(map[int32]int32) // message -> its multicast event
+		var order []int32
+		for _, i := range evs {
+			e := &h[i]
+			m := f.evMsg[i]
+			switch e.Kind {
+			case Multicast:
+				pending[m] = i
+				order = append(order, m)
+			case Deliver:
+				delete(pending, m)
+			case ViewInstall:
+				for _, m := range order {
+					mc, ok := pending[m]
+					if !ok {
+						continue
+					}
+					out = append(out, Violation{PropSelfDelivery,
+						fmt.Sprintf("%s multicast %s in view %d but installed view %d without delivering it",
+							e.Process, h[mc].Msg, h[mc].View, e.View),
+						f.events(mc, i)})
+				}
+				clear(pending)
+				order = order[:0]
+			}
+		}
+	}
+	return out
+}
+
+// CheckVirtualSynchrony checks virtual synchrony (BSS91; CKV01 §5): processes
+// that move from view V to the same next view V' (installs of V' whose Prev
+// is V) delivered the same set of messages in V (deliveries whose Event.View
+// is V). It judges every process not marked Faulty. Sets are compared by a
+// hash first and exactly only when hashes differ, so the cost is O(E).
+func CheckVirtualSynchrony(h History) []Violation {
+	f := newFacts(h)
+	type dset struct {
+		hash  uint64
+		count int
+		evs   []int32 // deliveries in the view
+	}
+	type member struct {
+		p       int32
+		install int32
+		set     *dset
+	}
+	type move struct{ from, to uint64 }
+	groups := make(map[move][]member)
+	var moves []move
+	for p, evs := range f.byProc {
+		if f.faulty[p] {
+			continue
+		}
+		sets := make(map[uint64]*dset)
+		seen := make(map[int32]bool)
+		for _, i := range evs {
+			e := &h[i]
+			switch e.Kind {
+			case Deliver:
+				m := f.evMsg[i]
+				if seen[m] {
+					continue // a duplicate is an integrity matter
+				}
+				seen[m] = true
+				d := sets[e.View]
+				if d == nil {
+					d = &dset{}
+					sets[e.View] = d
+				}
+				d.hash += mix64(uint64(m))
+				d.count++
+				d.evs = append(d.evs, i)
+			case ViewInstall:
+				mv := move{e.Prev, e.View}
+				d := sets[e.Prev]
+				if d == nil {
+					d = &dset{}
+				}
+				if _, ok := groups[mv]; !ok {
+					moves = append(moves, mv)
+				}
+				groups[mv] = append(groups[mv], member{int32(p), i, d})
+			}
+		}
+	}
+	var out []Violation
+	for _, mv := range moves {
+		g := groups[mv]
+		ref := g[0]
+		for _, o := range g[1:] {
+			if o.set.hash == ref.set.hash && o.set.count == ref.set.count {
+				continue
+			}
+			onlyRef, onlyO := setDiff(f, ref.set.evs, o.set.evs), setDiff(f, o.set.evs, ref.set.evs)
+			evs := f.events(ref.install, o.install)
+			evs = append(evs, f.events(onlyRef...)...)
+			evs = append(evs, f.events(onlyO...)...)
+			out = append(out, Violation{PropVirtualSynchrony,
+				fmt.Sprintf("%s and %s both moved from view %d to view %d but delivered different messages in view %d: only %s: %s; only %s: %s",
+					f.procs[ref.p], f.procs[o.p], mv.from, mv.to, mv.from,
+					f.procs[ref.p], msgList(f, onlyRef), f.procs[o.p], msgList(f, onlyO)),
+				evs})
+		}
+	}
+	return out
+}
+
+// setDiff returns the deliveries of a whose message no delivery of b has.
+func setDiff(f *facts, a, b []int32) []int32 {
+	in := make(map[int32]bool, len(b))
+	for _, i := range b {
+		in[f.evMsg[i]] = true
+	}
+	var out []int32
+	for _, i := range a {
+		if !in[f.evMsg[i]] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func msgList(f *facts, evs []int32) string {
+	ids := make([]string, len(evs))
+	for k, i := range evs {
+		ids[k] = f.h[i].Msg.String()
+	}
+	return fmt.Sprint(ids)
+}
+
+// mix64 scrambles x (splitmix64's finaliser) so that sums of mixed values
+// make a good hash of a set.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// CheckPrimaryComponent checks the primary-component view sequence (CKV01
+// §4.2; Ricciardi & Birman 1991), over installs marked Primary by processes
+// not marked Faulty. Ordered by id, the primary views V1 < V2 < ... form one
+// sequence in which, for each k:
+//   - some process installed V(k+1) directly from V(k) (its Prev is V(k)),
+//     so no primary was formed beside another, and
+//   - more than half of V(k)'s members are members of V(k+1) (majority rule).
+//
+// Each process's own primaries are then a subsequence of this sequence
+// (CheckMonotonicViews checks that each process's views increase).
+func CheckPrimaryComponent(h History) []Violation {
+	f := newFacts(h)
+	type primary struct {
+		first int32            // first install event
+		from  map[uint64]int32 // prev -> an install from it
+	}
+	prims := make(map[uint64]*primary)
+	var ids []uint64
+	for i := range h {
+		e := &h[i]
+		if e.Kind != ViewInstall || !e.Primary || f.faulty[f.evProc[i]] {
+			continue
+		}
+		pr := prims[e.View]
+		if pr == nil {
+			pr = &primary{first: int32(i), from: make(map[uint64]int32)}
+			prims[e.View] = pr
+			ids = append(ids, e.View)
+		}
+		if _, ok := pr.from[e.Prev]; !ok {
+			pr.from[e.Prev] = int32(i)
+		}
+	}
+	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+	var out []Violation
+	for k := 1; k < len(ids); k++ {
+		prev, cur := prims[ids[k-1]], prims[ids[k]]
+		pv, cv := &h[prev.first], &h[cur.first]
+		if _, ok := cur.from[pv.View]; !ok {
+			out = append(out, Violation{PropPrimaryComponent,
+				fmt.Sprintf("primary view %d was installed by no process directly from the previous primary view %d: concurrent or disconnected primaries",
+					cv.View, pv.View),
+				f.events(prev.first, cur.first)})
+		}
+		common := 0
+		for _, m := range cv.Members {
+			if slices.Contains(pv.Members, m) {
+				common++
+			}
+		}
+		if 2*common <= len(pv.Members) {
+			out = append(out, Violation{PropPrimaryComponent,
+				fmt.Sprintf("primary view %d %v keeps only %d of the %d members of the previous primary view %d %v: no majority",
+					cv.View, cv.Members, common, len(pv.Members), pv.View, pv.Members),
+				f.events(prev.first, cur.first)})
+		}
+	}
+	return out
+}
