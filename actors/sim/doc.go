@@ -1,0 +1,94 @@
+// Package sim is Lockstep's deterministic simulator: it runs N processes,
+// each a pure protocol core (step.Machine), over a simulated network in
+// virtual time, in one goroutine, with every choice drawn from one seed.
+//
+// It follows the deterministic simulation testing of FoundationDB (Zhou et
+// al., "FoundationDB: A Distributed Unbundled Transactional Key Value Store",
+// SIGMOD 2021; apple.github.io/foundationdb/testing.html): the
+// whole system runs single-threaded against a simulated network and clock
+// driven by a seeded generator, so any run, however many faults it injects,
+// replays exactly from its seed. Its network and fault vocabulary (drop, cut,
+// isolate, delay) is that of etcd raft's synchronous test network.
+//
+// # Usage
+//
+//	cfg := sim.DefaultConfig()
+//	cfg.Seed = seed
+//	cfg.Net.Loss = 0.05
+//	s, err := sim.New(cfg)
+//	for _, id := range ids { s.Add(newCore(id, ids)) }       // step.Machine each
+//	s.Inject("p3", faults.Spec{Model: faults.SendOmission, Rate: 0.5})
+//	s.Do(10, func(s *sim.Sim) error { core1.Multicast(x); return nil })
+//	s.Do(50, func(s *sim.Sim) error { return s.Crash("p2") })
+//	s.Do(80, func(s *sim.Sim) error { return s.Partition(ids[:2], ids[2:]) })
+//	s.Do(200, func(s *sim.Sim) error { s.Heal(); return nil })
+//	err = s.Run()       // until quiescent; or RunUntil(cond), RunFor(d)
+//	err = s.Quiesce()   // heal, stop loss, run until quiescent: check liveness now
+//	violations := checker(s.History())
+//
+// The caller's duties: build the Config from DefaultConfig; drive the cores
+// only from actions scheduled with Do (the simulator carries out what a core
+// has ready right after each action); draw workload randomness from Sim.Rand,
+// never from the global generator or the clock; print the seed when a check
+// fails (a *RunError already names it; package simtest's Explore does it for
+// properties over many seeds).
+//
+// # What the seed drives
+//
+// One seed (Config.Seed) is split into independent PCG streams: the
+// network's (delays, loss, duplication), the workload's (Sim.Rand), and the
+// seeds of the processes' failure models (when a faults.Spec has Seed 0).
+// Everything else is fixed by the program: events run in order of virtual
+// time and, at equal times, in the order they were scheduled (a binary heap
+// keyed by time and sequence number); ticks visit processes in the order
+// they were added; no map is ever iterated and no goroutine or wall clock is
+// involved. Two runs of the same program with the same seed therefore
+// produce the same history, event for event (TestSameSeedSameHistory
+// compares them byte for byte), and a failing seed replays exactly.
+//
+// # Replaying
+//
+// A run that stops on an error returns a *RunError carrying the seed. A
+// property checked with simtest.Explore prints, on failure, the seed and a
+// command such as
+//
+//	go test -run '^TestFloodAgreement$' -sim.seed=17 ./actors/sim/
+//
+// which reruns just that seed.
+//
+// # Faults
+//
+// Network faults, per message on the way: partitions (Partition, Isolate,
+// Heal; a message is cut if a partition separates its ends when it is sent
+// or when it would arrive), loss (Net.Loss), duplication (Net.Duplicate),
+// delay (uniform in [Net.MinDelay, Net.MaxDelay]) and reordering. Links are
+// FIFO unless Net.Reorder is set: with it off, a message never arrives before
+// one sent earlier on the same link, whatever the delays. Crashes: Crash
+// stops a process at any point (an action may be scheduled at any time, and
+// the faults.Crash model can crash a process after its k-th message).
+//
+// Process failure models, from package faults, per process with Inject:
+// crash, send omission, receive omission, timing, value, state transition
+// and arbitrary (Byzantine, with a pluggable adversary). The simulator runs
+// the same injector the actor middleware runs: each message a core sends
+// goes through its sender's injector before the network, and each arrival
+// through its receiver's injector before Step. Time in a faults.Spec
+// (Delay, Start.AtTick) counts ticks. The history marks the process with a
+// Faulty event (or a Crash event) when its model switches on, so checkers do
+// not count it as correct.
+//
+// Step errors (a core rejecting a message) are counted per process in Stats
+// and never stop the run.
+//
+// # Speed
+//
+// The event queue is a slice of value-type events, so the simulator
+// allocates nothing per message once warm. BenchmarkSim measures simulated
+// message deliveries per second with Echo cores that bounce probes:
+//
+//	go test -run '^$' -bench . -benchmem ./actors/sim/
+//
+// On one core of the development machine it reported 1.4 to 3.9 million
+// deliveries/s with 0 allocations per delivery, depending on group size and
+// network faults; Lockstep requires at least 100,000.
+package sim
