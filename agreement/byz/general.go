@@ -63,6 +63,9 @@ type General struct {
 	out    []step.Outbound
 	events []history.Event
 	stats  Stats
+	// interactive: one instance per general, each with a Decide for its
+	// own entry of the vector.
+	interactive bool
 }
 
 var _ step.Machine = (*General)(nil)
@@ -112,6 +115,7 @@ func newInteractive(cfg Config, alg Algorithm) (*General, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.interactive = true
 	all := make([]int, len(cfg.Generals))
 	for i := range all {
 		all[i] = i
@@ -145,7 +149,11 @@ func newGeneral(cfg Config, alg Algorithm) (*General, error) {
 }
 
 // start creates the instances; those this general commands send their
-// round-1 messages and decide at once.
+// round-1 messages and decide at once. In interactive consistency such
+// a general also emits the Decide of its own vector entry; the commander
+// of a single instance emits only Propose, because IC1 and IC2 speak of
+// lieutenants (with a commander's Decide, every IC2 violation would be
+// reported as an IC1 violation too).
 func (g *General) start(commanders []int) {
 	g.order = commanders
 	for _, c := range commanders {
@@ -328,3 +336,4 @@ func (g *General) checkValue(v string) error {
 	}
 	return nil
 }
+

@@ -34,7 +34,9 @@ func newOMInstance(g *General, c int) *omInstance {
 		id := string(g.cfg.ID)
 		g.emit(history.Propose, c, in.value)
 		g.send(&OralMessage{Session: g.cfg.Session, Commander: id, Path: []string{id}, Value: in.value}, g.othersThan(nil))
-		g.emit(history.Decide, c, in.value)
+		if g.interactive {
+			g.emit(history.Decide, c, in.value)
+		}
 		return in
 	}
 	n := len(g.cfg.Generals)

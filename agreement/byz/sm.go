@@ -30,7 +30,9 @@ func newSMInstance(g *General, c int) *smInstance {
 		g.emit(history.Propose, c, in.value)
 		chain := signLink(g.cfg.Key, g.cfg.Session, id, in.value, id, nil)
 		g.send(&SignedMessage{Session: g.cfg.Session, Commander: id, Value: in.value, Chain: chain}, g.othersThan(nil))
-		g.emit(history.Decide, c, in.value)
+		if g.interactive {
+			g.emit(history.Decide, c, in.value)
+		}
 	}
 	return in
 }
