@@ -336,4 +336,3 @@ func (g *General) checkValue(v string) error {
 	}
 	return nil
 }
-
