@@ -1,0 +1,167 @@
+package flush
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/lockstep-actors/lockstep/actors/history"
+)
+
+// heartbeat tells every other member of the view (suspected ones too, so
+// that they learn where they stand) that we are alive and what we hold.
+func (m *Member) heartbeat() {
+	hb := &Heartbeat{
+		Group:    m.cfg.Group,
+		View:     m.view.ID,
+		Sender:   string(m.cfg.Self),
+		Recv:     m.data.recvVector(),
+		Flushing: m.promised != nil,
+	}
+	for p := range m.suspects {
+		hb.Suspects = append(hb.Suspects, string(p))
+	}
+	slices.Sort(hb.Suspects)
+	for _, p := range m.view.Members {
+		if p != m.cfg.Self {
+			m.sendTo(p, hb)
+		}
+	}
+}
+
+// detect suspects every member not heard from for SuspectTimeout ticks and
+// decides whether this side of the group is still a primary component.
+func (m *Member) detect() {
+	for r, p := range m.view.Members {
+		if p == m.cfg.Self || m.suspects[p] {
+			continue
+		}
+		if m.now-m.lastHeard[r] > m.cfg.SuspectTimeout {
+			m.suspects[p] = true
+			m.emit(history.Event{Kind: history.Suspect, Peer: p, View: m.view.ID})
+		}
+	}
+	gone := m.excludedSet()
+	blocked := len(gone) > 0 && !m.policy.Primary(m.view.Members, m.without(gone))
+	if blocked && !m.blocked {
+		m.emit(history.Event{Kind: KindBlocked, View: m.view.ID,
+			Value: fmt.Sprintf("no primary component: %d of %d members trusted", len(m.view.Members)-len(gone), len(m.view.Members))})
+	}
+	m.blocked = blocked
+}
+
+// excludedSet is every member we suspect plus every member suspected by a
+// member we trust: as in Isis, one suspicion is enough to remove a member.
+func (m *Member) excludedSet() map[history.ProcessID]bool {
+	gone := make(map[history.ProcessID]bool, len(m.suspects))
+	for p := range m.suspects {
+		gone[p] = true
+	}
+	for r, p := range m.view.Members {
+		if m.suspects[p] || p == m.cfg.Self {
+			continue
+		}
+		for _, q := range m.reported[r] {
+			gone[q] = true
+		}
+	}
+	return gone
+}
+
+// without returns the view's members not in gone, in rank order.
+func (m *Member) without(gone map[history.ProcessID]bool) []history.ProcessID {
+	out := make([]history.ProcessID, 0, len(m.view.Members))
+	for _, p := range m.view.Members {
+		if !gone[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// heard notes that member p of the current view is alive.
+func (m *Member) heard(p history.ProcessID) {
+	if m.status != Normal {
+		return
+	}
+	if r := m.view.Rank(p); r >= 0 {
+		m.lastHeard[r] = m.now
+	}
+}
+
+func (m *Member) onHeartbeat(from history.ProcessID, hb *Heartbeat) error {
+	if hb.Group != m.cfg.Group || hb.Sender != string(from) {
+		return fmt.Errorf("%w: heartbeat of group %q from %q sent by %s", ErrMalformed, hb.Group, hb.Sender, from)
+	}
+	if m.status != Normal {
+		return fmt.Errorf("%w: %s is %s", ErrNotMember, m.cfg.Self, m.status)
+	}
+	if hb.View != m.view.ID {
+		return m.otherView(from, hb.View)
+	}
+	r := m.view.Rank(from)
+	if r < 0 {
+		return m.notMember(from)
+	}
+	if len(hb.Recv) != len(m.view.Members) {
+		return fmt.Errorf("%w: heartbeat with %d entries in a view of %d", ErrMalformed, len(hb.Recv), len(m.view.Members))
+	}
+	m.lastHeard[r] = m.now
+	if m.suspects[from] {
+		if !m.blocked {
+			m.stats.Refused++
+			return fmt.Errorf("%w: %s is suspected in view %d", ErrRefused, from, m.view.ID)
+		}
+		// Blocked for want of a majority, and heard again in the same view
+		// (the partition healed): trust it again, or no side could ever
+		// form a primary view. On a primary side a suspicion stands until
+		// the view change removes the member, which must then join anew.
+		delete(m.suspects, from)
+	}
+	for s, v := range hb.Recv {
+		m.data.reports[r][s] = max(m.data.reports[r][s], v)
+	}
+	m.reported[r] = ids(hb.Suspects)
+	m.flushRep[r] = hb.Flushing
+	return nil
+}
+
+// otherView handles a message of view v from p while we are in a different
+// view: a member that lags one view behind is sent the commit that ended it;
+// anyone further behind and not a member learns that it was removed.
+func (m *Member) otherView(p history.ProcessID, v uint64) error {
+	if v > m.view.ID {
+		if r := m.view.Rank(p); r >= 0 {
+			m.lastHeard[r] = m.now // it is alive, just ahead of us
+		}
+		return fmt.Errorf("%w: view %d from %s, in %d", ErrFutureView, v, p, m.view.ID)
+	}
+	m.stats.Stale++
+	if m.prev != nil && v == m.prev.view.ID && m.prev.view.Rank(p) >= 0 && m.prev.commit != nil {
+		if m.every("commit/"+string(p), m.cfg.RetransmitEvery) {
+			m.sendTo(p, m.prev.commit)
+		}
+	} else if m.view.Rank(p) < 0 && m.every("excluded/"+string(p), m.cfg.RetransmitEvery) {
+		m.sendTo(p, &Removed{Group: m.cfg.Group, View: m.view.ID, Members: strs(m.view.Members)})
+	}
+	return fmt.Errorf("%w: view %d from %s, in %d", ErrStaleView, v, p, m.view.ID)
+}
+
+// notMember refuses a message from a process outside the view and tells it so.
+func (m *Member) notMember(p history.ProcessID) error {
+	m.stats.Refused++
+	if m.every("excluded/"+string(p), m.cfg.RetransmitEvery) {
+		m.sendTo(p, &Removed{Group: m.cfg.Group, View: m.view.ID, Members: strs(m.view.Members)})
+	}
+	return fmt.Errorf("%w: %s not in view %d", ErrNotMember, p, m.view.ID)
+}
+
+func (m *Member) onRemoved(from history.ProcessID, x *Removed) error {
+	if x.Group != m.cfg.Group {
+		return fmt.Errorf("%w: group %q", ErrMalformed, x.Group)
+	}
+	if m.status != Normal || x.View <= m.view.ID || slices.Contains(x.Members, string(m.cfg.Self)) {
+		return nil
+	}
+	m.leaveGroup()
+	return nil
+}

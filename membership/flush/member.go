@@ -1,0 +1,309 @@
+package flush
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/actors/step"
+	"github.com/lockstep-actors/lockstep/actors/wire"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+)
+
+// Member is the membership core of one process: it owns the current view,
+// multicasts and delivers in it (reliable FIFO, optionally stable-only),
+// detects failures, and runs the flush that ends a view. It implements
+// step.Machine and is not safe for concurrent use.
+type Member struct {
+	cfg    Config
+	policy Policy
+	now    int64
+	status Status // Joining, Excluded, Left, or "in a view" (Normal)
+
+	view View
+	data *dataPath
+	prev *prevView
+
+	// Failure detection, indexed by rank in view.
+	lastHeard []int64
+	suspects  map[history.ProcessID]bool
+	reported  [][]history.ProcessID // suspects each member reported last
+	flushRep  []bool                // whether each member reported flushing
+	blocked   bool
+
+	// Acceptor state for ending the current view.
+	promised     *Ballot
+	promisedAt   int64
+	accBallot    *Ballot
+	accepted     *Proposal
+	pendAccept   *Accept
+	pendAcceptBy history.ProcessID
+	pendCommit   *Commit
+	pendCommitBy history.ProcessID
+	maxRound     uint64
+
+	coord        *coordinator
+	backoffUntil int64
+
+	// Membership requests the coordinator will act on in the next flush.
+	joins  []history.ProcessID
+	leaves map[history.ProcessID]bool
+
+	leaving  bool
+	lastSent map[string]int64 // rate limits of periodic requests, by key
+
+	queue []*anypb.Any // multicasts waiting for the next view
+
+	welcome     *Welcome // the Welcome of the current view, for retransmission
+	welcomeWait bool     // a snapshot is owed to joiners of the current view
+	welcomeAt   int      // events still to be carried out before taking it
+
+	out    []step.Outbound
+	events []history.Event
+	local  []localMsg
+	stats  Stats
+}
+
+// Stats counts what a Member refused or dropped.
+type Stats struct {
+	Refused       int // messages from suspected or removed processes
+	Stale         int // messages of views already left
+	DroppedQueued int // queued multicasts dropped because the process left the group
+}
+
+type localMsg struct {
+	from history.ProcessID
+	msg  proto.Message
+}
+
+// prevView keeps the view this process last left, with the commit that ended
+// it, so members that lag behind can be brought along.
+type prevView struct {
+	view   View
+	data   *dataPath
+	commit *Commit
+}
+
+// New returns the core for cfg.Self. A founding member starts in view 1 and
+// its first Ready holds the ViewInstall; a joiner starts Joining.
+func New(cfg Config) (*Member, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Member{
+		cfg:      cfg,
+		policy:   cfg.Policy,
+		suspects: make(map[history.ProcessID]bool),
+		leaves:   make(map[history.ProcessID]bool),
+		lastSent: make(map[string]int64),
+	}
+	if m.policy == nil {
+		m.policy = Majority{}
+	}
+	if len(cfg.Members) > 0 {
+		m.install(View{ID: 1, Members: slices.Clone(cfg.Members)}, 0)
+	} else {
+		m.status = Joining
+		m.sendJoin()
+	}
+	return m, nil
+}
+
+// ID implements step.Machine.
+func (m *Member) ID() history.ProcessID { return m.cfg.Self }
+
+// View returns the current view (zero before the first).
+func (m *Member) View() View {
+	return View{ID: m.view.ID, Members: slices.Clone(m.view.Members)}
+}
+
+// Status returns what the member is doing.
+func (m *Member) Status() Status {
+	switch {
+	case m.status != Normal:
+		return m.status
+	case m.blocked:
+		return Blocked
+	case m.promised != nil:
+		return Flushing
+	}
+	return Normal
+}
+
+// Primary reports whether the member is in a primary view it can use: it is
+// in a view and not blocked for want of a primary component.
+func (m *Member) Primary() bool { return m.status == Normal && !m.blocked }
+
+// Stats returns the counters of refused and dropped messages.
+func (m *Member) Stats() Stats { return m.stats }
+
+// Multicast sends payload to the current view. While the view is being
+// flushed (or the member is blocked) the multicast is queued, sent first
+// thing in the next view, and the returned MsgID is zero; the Multicast
+// event in Ready carries the id once it is sent. It fails with ErrNotMember
+// when the process is in no view and ErrQueueFull when the queue is full.
+func (m *Member) Multicast(payload proto.Message) (history.MsgID, error) {
+	if m.status != Normal {
+		return history.MsgID{}, fmt.Errorf("%w: %s is %s", ErrNotMember, m.cfg.Self, m.status)
+	}
+	body, err := anypb.New(payload)
+	if err != nil {
+		return history.MsgID{}, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
+	if m.sendingStopped() {
+		if len(m.queue) >= m.cfg.MaxQueued {
+			return history.MsgID{}, fmt.Errorf("%w: %d waiting", ErrQueueFull, len(m.queue))
+		}
+		m.queue = append(m.queue, body)
+		return history.MsgID{}, nil
+	}
+	return m.send(body), nil
+}
+
+// Leave asks to be removed from the group in the next view. The member keeps
+// taking part until that view is decided; it then delivers the old view's
+// cut and stops with status Left.
+func (m *Member) Leave() {
+	if m.status == Normal {
+		m.leaving = true
+		m.sendLeave()
+	}
+}
+
+func (m *Member) sendingStopped() bool {
+	return m.promised != nil || m.blocked || m.welcomeWait
+}
+
+func (m *Member) send(body *anypb.Any) history.MsgID {
+	self := &m.data.senders[m.data.self]
+	d := &wire.Data{Group: m.cfg.Group, View: m.view.ID, Sender: string(m.cfg.Self), Seq: self.recv + 1, Class: m.cfg.Class, Payload: body}
+	m.data.store(m.data.self, d)
+	id := history.MsgID{Sender: m.cfg.Self, View: m.view.ID, Seq: d.Seq}
+	m.emit(history.Event{Kind: history.Multicast, Msg: id, View: m.view.ID, Class: m.cfg.Class})
+	for _, p := range m.view.Members {
+		if p != m.cfg.Self {
+			m.sendTo(p, d)
+		}
+	}
+	m.deliverReady()
+	return id
+}
+
+func (m *Member) sendTo(to history.ProcessID, msg proto.Message) {
+	if to == m.cfg.Self {
+		m.local = append(m.local, localMsg{from: to, msg: msg})
+		return
+	}
+	m.out = append(m.out, step.Outbound{To: to, Msg: msg})
+}
+
+func (m *Member) emit(e history.Event) {
+	e.Process = m.cfg.Self
+	m.events = append(m.events, e)
+}
+
+// every reports whether the periodic action key is due, and marks it done.
+func (m *Member) every(key string, period int64) bool {
+	last, ok := m.lastSent[key]
+	if ok && m.now-last < period {
+		return false
+	}
+	m.lastSent[key] = m.now
+	return true
+}
+
+// Step implements step.Machine.
+func (m *Member) Step(from history.ProcessID, msg proto.Message) error {
+	err := m.dispatch(from, msg)
+	m.drainLocal()
+	return err
+}
+
+func (m *Member) drainLocal() {
+	for i := 0; i < len(m.local); i++ {
+		l := m.local[i]
+		_ = m.dispatch(l.from, l.msg) // our own messages: errors only mean "stale"
+	}
+	m.local = m.local[:0]
+}
+
+func (m *Member) dispatch(from history.ProcessID, msg proto.Message) error {
+	switch x := msg.(type) {
+	case *wire.Data:
+		return m.onData(from, x)
+	case *Heartbeat:
+		return m.onHeartbeat(from, x)
+	case *Nak:
+		return m.onNak(from, x)
+	case *Flush:
+		return m.onFlush(from, x)
+	case *FlushOk:
+		return m.onFlushOk(from, x)
+	case *Accept:
+		return m.onAccept(from, x)
+	case *AcceptOk:
+		return m.onAcceptOk(from, x)
+	case *Commit:
+		return m.onCommit(from, x)
+	case *Join:
+		return m.onJoin(from, x)
+	case *Leave:
+		return m.onLeave(from, x)
+	case *Welcome:
+		return m.onWelcome(from, x)
+	case *Removed:
+		return m.onRemoved(from, x)
+	case nil:
+		return fmt.Errorf("%w: nil message", ErrMalformed)
+	}
+	return fmt.Errorf("%w: %T", ErrUnknownType, msg)
+}
+
+// Tick implements step.Machine: heartbeats, suspicion, loss repair, and the
+// coordinator's and joiner's periodic duties.
+func (m *Member) Tick() {
+	m.now++
+	switch m.status {
+	case Joining:
+		m.sendJoin()
+	case Normal:
+		if m.now%m.cfg.HeartbeatEvery == 0 {
+			m.heartbeat()
+		}
+		m.detect()
+		m.repair()
+		m.data.collect()
+		if m.leaving {
+			m.sendLeave()
+		}
+		m.coordinate()
+		m.retryPending()
+	}
+	m.drainLocal()
+}
+
+// HasReady implements step.Machine.
+func (m *Member) HasReady() bool { return len(m.out) > 0 || len(m.events) > 0 }
+
+// Ready implements step.Machine.
+func (m *Member) Ready() step.Ready { return step.Ready{Messages: m.out, Events: m.events} }
+
+// Advance implements step.Machine. A snapshot owed to joiners is taken here,
+// once the driver has handed the cut's deliveries and the view install to the
+// application.
+func (m *Member) Advance(rd step.Ready) {
+	m.out = m.out[len(rd.Messages):]
+	m.events = m.events[len(rd.Events):]
+	if len(m.out) == 0 {
+		m.out = nil
+	}
+	if len(m.events) == 0 {
+		m.events = nil
+	}
+	m.welcomeAt -= len(rd.Events)
+	if m.welcomeWait && m.welcomeAt <= 0 {
+		m.sendWelcome()
+		m.drainLocal()
+	}
+}

@@ -1,0 +1,265 @@
+package flush
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/lockstep-actors/lockstep/actors/history"
+)
+
+func errMalformed(what string, from history.ProcessID) error {
+	return fmt.Errorf("%w: %s from %s", ErrMalformed, what, from)
+}
+
+// checkFlushMsg validates a flush message of view v from a member: the
+// group, the claimed sender, our membership and the view.
+func (m *Member) checkFlushMsg(from history.ProcessID, group string, v uint64, sender string) error {
+	if group != m.cfg.Group || (sender != "" && sender != string(from)) {
+		return errMalformed("flush message", from)
+	}
+	if m.status != Normal {
+		return fmt.Errorf("%w: %s is %s", ErrNotMember, m.cfg.Self, m.status)
+	}
+	if v != m.view.ID {
+		return m.otherView(from, v)
+	}
+	if m.view.Rank(from) < 0 {
+		return m.notMember(from)
+	}
+	m.heard(from)
+	return nil
+}
+
+// onFlush (phase 1): stop multicasting in the view, promise the ballot and
+// report what we hold and what we voted for.
+func (m *Member) onFlush(from history.ProcessID, f *Flush) error {
+	if err := m.checkFlushMsg(from, f.Group, f.View, ""); err != nil {
+		return err
+	}
+	if f.Ballot == nil || f.Ballot.Coordinator != string(from) {
+		return errMalformed("flush without its coordinator's ballot", from)
+	}
+	if m.suspects[from] {
+		m.stats.Refused++
+		return fmt.Errorf("%w: flush from suspected %s", ErrRefused, from)
+	}
+	if less(f.Ballot, m.promised) {
+		m.sendTo(from, &FlushOk{Group: m.cfg.Group, View: m.view.ID, Sender: string(m.cfg.Self), Ballot: f.Ballot, Reject: true, Promised: m.promised})
+		return nil
+	}
+	m.promise(f.Ballot)
+	m.sendTo(from, &FlushOk{
+		Group: m.cfg.Group, View: m.view.ID, Sender: string(m.cfg.Self), Ballot: f.Ballot,
+		Recv: m.data.recvVector(), AcceptedBallot: m.accBallot, Accepted: m.accepted,
+	})
+	return nil
+}
+
+func (m *Member) promise(b *Ballot) {
+	if !sameBallot(b, m.promised) {
+		m.promised, m.promisedAt = b, m.now
+	}
+	m.maxRound = max(m.maxRound, b.Round)
+	if m.coord != nil && less(m.coord.ballot, b) {
+		m.coord = nil // someone leads with a higher ballot
+	}
+}
+
+// onAccept (phase 2): vote for the proposal once every message of its cut is
+// held, fetching what is missing from the coordinator, which holds it all.
+func (m *Member) onAccept(from history.ProcessID, a *Accept) error {
+	if err := m.checkFlushMsg(from, a.Group, a.View, ""); err != nil {
+		return err
+	}
+	p := a.Proposal
+	if a.Ballot == nil || a.Ballot.Coordinator != string(from) || p == nil ||
+		len(p.Cut) != len(m.view.Members) || p.Prev != m.view.ID || p.View != m.view.ID+1 {
+		return errMalformed("accept", from)
+	}
+	if m.suspects[from] {
+		m.stats.Refused++
+		return fmt.Errorf("%w: accept from suspected %s", ErrRefused, from)
+	}
+	if less(a.Ballot, m.promised) {
+		m.sendTo(from, &AcceptOk{Group: m.cfg.Group, View: m.view.ID, Sender: string(m.cfg.Self), Ballot: a.Ballot, Reject: true, Promised: m.promised})
+		return nil
+	}
+	m.promise(a.Ballot)
+	m.pendAccept, m.pendAcceptBy = a, from
+	m.progress()
+	return nil
+}
+
+func (m *Member) onCommit(from history.ProcessID, c *Commit) error {
+	p := c.Proposal
+	if c.Group != m.cfg.Group || p == nil || c.Ballot == nil {
+		return errMalformed("commit", from)
+	}
+	if m.status != Normal {
+		return fmt.Errorf("%w: %s is %s", ErrNotMember, m.cfg.Self, m.status)
+	}
+	if p.Prev != m.view.ID {
+		if p.Prev < m.view.ID {
+			m.stats.Stale++
+			return fmt.Errorf("%w: commit ending view %d, in %d", ErrStaleView, p.Prev, m.view.ID)
+		}
+		return fmt.Errorf("%w: commit ending view %d, in %d", ErrFutureView, p.Prev, m.view.ID)
+	}
+	if len(p.Cut) != len(m.view.Members) || p.View != m.view.ID+1 {
+		return errMalformed("commit", from)
+	}
+	// A commit is a decision: whoever relays it, it is the only one.
+	if m.pendCommit == nil {
+		m.pendCommit, m.pendCommitBy = c, from
+		if m.promised == nil {
+			m.promise(c.Ballot)
+		}
+	}
+	m.progress()
+	return nil
+}
+
+// progress completes what waits for messages: our vote, the coordinator's
+// Accept, and the commit.
+func (m *Member) progress() {
+	if m.status != Normal {
+		return
+	}
+	if c := m.coord; c != nil && c.proposal != nil && !c.accepted && m.data.holds(c.proposal.Cut) {
+		m.fetchCut()
+	}
+	if a := m.pendAccept; a != nil && m.pendCommit == nil {
+		switch {
+		case less(a.Ballot, m.promised):
+			m.pendAccept = nil
+		case m.data.holds(a.Proposal.Cut) || m.cfg.brokenNoGapFill:
+			m.pendAccept = nil
+			m.accBallot, m.accepted = a.Ballot, a.Proposal
+			m.sendTo(m.pendAcceptBy, &AcceptOk{Group: m.cfg.Group, View: m.view.ID, Sender: string(m.cfg.Self), Ballot: a.Ballot})
+		}
+	}
+	if c := m.pendCommit; c != nil {
+		mine := slices.Contains(c.Proposal.Members, string(m.cfg.Self))
+		if !mine && !m.leaving {
+			m.leaveGroup() // removed: nothing more of this group is ours to deliver
+			return
+		}
+		if m.data.holds(c.Proposal.Cut) || m.cfg.brokenNoGapFill {
+			m.applyCommit(c)
+		}
+	}
+}
+
+// retryPending asks again, every RetransmitEvery ticks, for the messages a
+// vote or a commit still waits for.
+func (m *Member) retryPending() {
+	if !m.every("pending", m.cfg.RetransmitEvery) {
+		return
+	}
+	var cut []uint64
+	var holder history.ProcessID
+	switch {
+	case m.pendCommit != nil:
+		cut, holder = m.pendCommit.Proposal.Cut, m.pendCommitBy
+	case m.pendAccept != nil:
+		cut, holder = m.pendAccept.Proposal.Cut, m.pendAcceptBy
+	default:
+		return
+	}
+	if holder == m.cfg.Self {
+		return
+	}
+	for s, want := range cut {
+		if have := m.data.senders[s].recv; have < want {
+			m.nak(holder, m.view.ID, s, have+1, want)
+		}
+	}
+}
+
+// applyCommit delivers exactly the cut, then installs the next view (or,
+// when this process is not in it, stops).
+func (m *Member) applyCommit(c *Commit) {
+	p := c.Proposal
+	for s, want := range p.Cut {
+		l := &m.data.senders[s]
+		for l.delivered < want {
+			d := l.msgs[l.delivered+1]
+			if d == nil && m.cfg.brokenNoGapFill {
+				l.delivered++ // the defect: skip what we never fetched
+				continue
+			}
+			m.deliver(s, d)
+		}
+	}
+	old := m.data
+	oldView := m.view
+	if !slices.Contains(p.Members, string(m.cfg.Self)) {
+		m.leaveGroup()
+		return
+	}
+	m.install(View{ID: p.View, Members: ids(p.Members)}, p.Prev)
+	m.prev = &prevView{view: oldView, data: old, commit: c}
+	if c.Ballot.Coordinator == string(m.cfg.Self) {
+		m.welcomeJoiners(oldView)
+	}
+	m.flushQueue()
+}
+
+// install makes v the current view and records its installation.
+func (m *Member) install(v View, prev uint64) {
+	carried := make(map[history.ProcessID]bool)
+	for p := range m.suspects {
+		if v.Rank(p) >= 0 {
+			carried[p] = true // e.g. a crashed coordinator kept by an adopted proposal
+		}
+	}
+	n := len(v.Members)
+	m.status = Normal
+	m.view = v
+	m.data = newDataPath(v, m.cfg.Self)
+	m.lastHeard = make([]int64, n)
+	for i := range m.lastHeard {
+		m.lastHeard[i] = m.now
+	}
+	m.suspects = carried
+	m.reported = make([][]history.ProcessID, n)
+	m.flushRep = make([]bool, n)
+	m.blocked = false
+	m.promised, m.accBallot, m.accepted = nil, nil, nil
+	m.pendAccept, m.pendCommit = nil, nil
+	m.coord = nil
+	m.backoffUntil = 0
+	m.joins = slices.DeleteFunc(m.joins, func(p history.ProcessID) bool { return v.Rank(p) >= 0 })
+	for p := range m.leaves {
+		if v.Rank(p) < 0 {
+			delete(m.leaves, p)
+		}
+	}
+	m.welcome, m.welcomeWait = nil, false
+	m.emit(history.Event{Kind: history.ViewInstall, View: v.ID, Prev: prev, Members: slices.Clone(v.Members), Primary: true})
+}
+
+// flushQueue sends the multicasts queued during the flush, in order.
+func (m *Member) flushQueue() {
+	if m.sendingStopped() {
+		return
+	}
+	q := m.queue
+	m.queue = nil
+	for _, body := range q {
+		m.send(body)
+	}
+}
+
+// leaveGroup stops this process: it left, or learned it was removed.
+func (m *Member) leaveGroup() {
+	if m.leaving {
+		m.status = Left
+	} else {
+		m.status = Excluded
+	}
+	m.stats.DroppedQueued += len(m.queue)
+	m.queue = nil
+	m.coord = nil
+	m.pendAccept, m.pendCommit = nil, nil
+}
