@@ -93,36 +93,46 @@ func (f *facts) events(pos ...int32) []Event {
 // processes in a merged history depends on unsynchronised clocks.
 //
 // A delivery whose message is never multicast does not wait (integrity
-// reports it), nor does a delivery by a Faulty process. If the history
-// admits no such order, stuck holds, for each process that could not
+// reports it). A Faulty process blocked on a delivery that no order can
+// satisfy is released so that its later events still count; a correct or
+// crashed process is not: stuck holds, for each such process that could not
 // finish, the position of the delivery it is blocked on.
 func (f *facts) schedule() (order, stuck []int32) {
 	order = make([]int32, 0, len(f.h))
 	pos := make([]int, len(f.procs))
 	done := make([]bool, len(f.msgs))
+	released := make(map[int32]bool)
 	waiting := make(map[int32][]int32)
 	queue := make([]int32, len(f.procs))
 	for p := range queue {
 		queue[p] = int32(len(queue) - 1 - p) // pop from the end: process 0 first
 	}
 	for len(queue) > 0 {
-		p := queue[len(queue)-1]
-		queue = queue[:len(queue)-1]
-		evs := f.byProc[p]
-		for pos[p] < len(evs) {
-			i := evs[pos[p]]
-			m := f.evMsg[i]
-			e := &f.h[i]
-			if e.Kind == Deliver && f.mcast[m] >= 0 && !done[m] && !f.faulty[p] {
-				waiting[m] = append(waiting[m], p)
-				break
+		for len(queue) > 0 {
+			p := queue[len(queue)-1]
+			queue = queue[:len(queue)-1]
+			evs := f.byProc[p]
+			for pos[p] < len(evs) {
+				i := evs[pos[p]]
+				m := f.evMsg[i]
+				e := &f.h[i]
+				if e.Kind == Deliver && f.mcast[m] >= 0 && !done[m] && !released[i] {
+					waiting[m] = append(waiting[m], p)
+					break
+				}
+				order = append(order, i)
+				pos[p]++
+				if e.Kind == Multicast && f.mcast[m] == i {
+					done[m] = true
+					queue = append(queue, waiting[m]...)
+					delete(waiting, m)
+				}
 			}
-			order = append(order, i)
-			pos[p]++
-			if e.Kind == Multicast && f.mcast[m] == i {
-				done[m] = true
-				queue = append(queue, waiting[m]...)
-				delete(waiting, m)
+		}
+		for p, evs := range f.byProc {
+			if f.faulty[p] && pos[p] < len(evs) {
+				released[evs[pos[p]]] = true
+				queue = append(queue, int32(p))
 			}
 		}
 	}
