@@ -252,12 +252,19 @@ func (m *Member) flushQueue() {
 }
 
 // leaveGroup stops this process: it left, or learned it was removed.
+//
+// Either way the process stops for good, as Isis made a removed process
+// fail: the history records a Crash, so checkers judge it up to this point
+// and no further. To take part again it joins as a new process (a new id).
 func (m *Member) leaveGroup() {
+	why := "removed from the group"
 	if m.leaving {
 		m.status = Left
+		why = "left the group"
 	} else {
 		m.status = Excluded
 	}
+	m.emit(history.Event{Kind: history.Crash, View: m.view.ID, Value: why})
 	m.stats.DroppedQueued += len(m.queue)
 	m.queue = nil
 	m.coord = nil

@@ -1,0 +1,131 @@
+package flush
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/actors/sim"
+	"github.com/lockstep-actors/lockstep/actors/wire"
+)
+
+// cluster is a group of Members in the simulator, for tests.
+type cluster struct {
+	s       *sim.Sim
+	members map[history.ProcessID]*Member
+	order   []history.ProcessID
+	tweak   func(*Config)
+	next    uint64
+}
+
+func pids(prefix string, n int) []history.ProcessID {
+	out := make([]history.ProcessID, n)
+	for i := range out {
+		out[i] = history.ProcessID(fmt.Sprintf("%s%d", prefix, i))
+	}
+	return out
+}
+
+func newCluster(cfg sim.Config, founders []history.ProcessID, tweak func(*Config)) (*cluster, error) {
+	s, err := sim.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &cluster{s: s, members: make(map[history.ProcessID]*Member), tweak: tweak}
+	for _, id := range founders {
+		if err := c.add(DefaultConfig(id, "g", founders)); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *cluster) add(cfg Config) error {
+	cfg.HeartbeatEvery = 2
+	cfg.SuspectTimeout = 16
+	cfg.RetransmitEvery = 3
+	cfg.BackoffTicks = 24
+	if c.tweak != nil {
+		c.tweak(&cfg)
+	}
+	m, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	c.members[cfg.Self] = m
+	c.order = append(c.order, cfg.Self)
+	return c.s.Add(m)
+}
+
+// join adds a process at time at that joins through seeds.
+func (c *cluster) join(at int64, id history.ProcessID, seeds []history.ProcessID) {
+	c.s.Do(at, func(*sim.Sim) error {
+		cfg := DefaultConfig(id, "g", nil)
+		cfg.Seeds = seeds
+		return c.add(cfg)
+	})
+}
+
+// multicast makes id multicast at time at, if it is in a view then.
+func (c *cluster) multicast(at int64, id history.ProcessID) {
+	c.s.Do(at, func(s *sim.Sim) error {
+		m := c.members[id]
+		if m == nil || s.Crashed(id) {
+			return nil
+		}
+		c.next++
+		_, err := m.Multicast(&wire.Probe{From: string(id), N: c.next})
+		if errors.Is(err, ErrNotMember) {
+			return nil
+		}
+		return err
+	})
+}
+
+// live returns the processes that are neither crashed nor out of the group.
+func (c *cluster) live() []history.ProcessID {
+	var out []history.ProcessID
+	for _, id := range c.order {
+		st := c.members[id].Status()
+		if !c.s.Crashed(id) && st != Excluded && st != Left {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// coordinator returns the rank-0 member of the newest view any live member has.
+func (c *cluster) coordinator() history.ProcessID {
+	var best View
+	for _, id := range c.live() {
+		if v := c.members[id].View(); v.ID > best.ID {
+			best = v
+		}
+	}
+	for _, p := range best.Members {
+		if !c.s.Crashed(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// check runs the virtual synchrony checkers and the class's checkers.
+func check(h history.History, class string) error {
+	checks := append(append([]history.Checker(nil), history.VirtualSynchronyChecks...), history.ChecksFor(class)...)
+	vs := history.CheckAll(h, checks...)
+	if len(vs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d violations, first:", len(vs))
+	for i, v := range vs {
+		if i == 3 {
+			break
+		}
+		b.WriteString("\n")
+		b.WriteString(v.String())
+	}
+	return errors.New(b.String())
+}
