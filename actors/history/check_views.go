@@ -209,16 +209,20 @@ func CheckVirtualSynchrony(h History) []Violation {
 			continue
 		}
 		sets := make(map[uint64]*dset)
-		seen := make(map[int32]bool)
+		type viewMsg struct {
+			v uint64
+			m int32
+		}
+		seen := make(map[viewMsg]bool)
 		for _, i := range evs {
 			e := &h[i]
 			switch e.Kind {
 			case Deliver:
 				m := f.evMsg[i]
-				if seen[m] {
+				if seen[viewMsg{e.View, m}] {
 					continue // a duplicate is an integrity matter
 				}
-				seen[m] = true
+				seen[viewMsg{e.View, m}] = true
 				d := sets[e.View]
 				if d == nil {
 					d = &dset{}
