@@ -10,9 +10,6 @@ import (
 // faultState is a process's failure model, if it has one.
 type faultState struct {
 	in *faults.Injector
-	// handled mirrors the injector's count of messages it has seen, so the
-	// simulator can fire time triggers at a tick without a message.
-	handled int
 	// announced is set once the Crash or Faulty event has been recorded.
 	announced bool
 }
@@ -54,16 +51,17 @@ func (s *Sim) tickUnit() int64 { return max(s.cfg.TickEvery, 1) }
 // faultClock is the time failure models see: the number of ticks so far.
 func (s *Sim) faultClock() int64 { return s.now / s.tickUnit() }
 
-// checkFaults fires p's failure model if its trigger holds even though no
-// message has passed since (a trigger on time alone), using the injector's
-// own rule.
+// checkFaults fires p's failure model at a tick (or at Inject) when its
+// trigger is on time alone (Start.AfterMessages 0), so that a crash or
+// failure "at tick T" happens at T even if no message passes then. A trigger
+// that counts messages is left to the injector, which fires it on the next
+// message, possibly part way through a Ready.
 func (s *Sim) checkFaults(p *process) {
 	f := &p.faults
 	if f.in == nil || f.announced || p.crashed {
 		return
 	}
-	start := f.in.Spec().Start
-	if f.handled >= start.AfterMessages && s.faultClock() >= start.AtTick {
+	if start := f.in.Spec().Start; start.AfterMessages == 0 && s.faultClock() >= start.AtTick {
 		s.announce(p)
 	}
 }

@@ -10,6 +10,7 @@ import (
 func (s *Sim) send(p *process, to history.ProcessID, msg proto.Message) {
 	if p.crashed {
 		// p crashed while its Ready was being carried out.
+		s.stats.SendOmitted++
 		return
 	}
 	s.produced++
@@ -24,7 +25,6 @@ func (s *Sim) send(p *process, to history.ProcessID, msg proto.Message) {
 		return
 	}
 	actions := p.faults.in.Outgoing(s.faultClock(), to, msg)
-	p.faults.handled++
 	s.noteFaults(p)
 	if len(actions) == 0 {
 		s.stats.SendOmitted++
@@ -99,7 +99,6 @@ func (s *Sim) arrive(from, to int32, msg proto.Message) {
 	}
 	if dst.faults.in != nil {
 		ok := dst.faults.in.Incoming(s.faultClock(), s.procs[from].id, msg)
-		dst.faults.handled++
 		s.noteFaults(dst)
 		if !ok {
 			s.stats.ReceiveOmitted++

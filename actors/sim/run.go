@@ -3,6 +3,8 @@ package sim
 import (
 	"errors"
 	"fmt"
+
+	"github.com/lockstep-actors/lockstep/actors/history"
 )
 
 // ErrStalled: RunUntil's condition did not hold when the system became
@@ -157,25 +159,41 @@ func (s *Sim) drainAll() {
 	}
 }
 
-// drain carries out p's Ready: records its events and sends its messages,
-// then acknowledges it with Advance.
+// drain carries out p's Ready in the order of the driver loop of package
+// step: first it sends the messages, then it records the events (the
+// deliveries happen after the sends, so a core that relays before it
+// delivers is uniform), then it acknowledges the Ready with Advance.
+//
+// If p's failure model crashes it part way through the sends, the rest of
+// the messages are not sent and, of the events, only the Multicast ones are
+// recorded: the multicast did begin (some copies may be out) but nothing
+// that follows the sends happened. The Crash event comes after them.
 func (s *Sim) drain(p *process) {
 	for range maxReadyRounds {
 		if p.crashed || !p.m.HasReady() {
 			return
 		}
 		rd := p.m.Ready()
+		p.sending = true
+		for _, out := range rd.Messages {
+			s.send(p, out.To, out.Msg)
+		}
+		p.sending = false
 		s.produced += int64(len(rd.Events))
 		if s.cfg.Record {
 			for _, ev := range rd.Events {
+				if p.crashed && ev.Kind != history.Multicast {
+					continue
+				}
 				if ev.Process == "" {
 					ev.Process = p.id
 				}
 				s.record(ev)
 			}
 		}
-		for _, out := range rd.Messages {
-			s.send(p, out.To, out.Msg)
+		if p.crashed {
+			s.record(history.Event{Process: p.id, Kind: history.Crash})
+			return
 		}
 		p.m.Advance(rd)
 	}

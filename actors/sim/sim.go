@@ -53,6 +53,9 @@ type process struct {
 	idx     int32 // position in Sim.procs
 	m       step.Machine
 	crashed bool
+	// sending is set while the messages of p's Ready are being sent; a
+	// crash then records its Crash event after the Ready's events.
+	sending bool
 	// group is the partition group; processes talk only within a group.
 	group int
 	// lastArrival[to] is the latest arrival time scheduled on the link to
@@ -163,7 +166,9 @@ func (s *Sim) crash(p *process) {
 		return
 	}
 	p.crashed = true
-	s.record(history.Event{Process: p.id, Kind: history.Crash})
+	if !p.sending {
+		s.record(history.Event{Process: p.id, Kind: history.Crash})
+	}
 }
 
 // Partition splits the network into the given groups: a message between two

@@ -26,8 +26,9 @@ type Stats struct {
 	// CrashDropped counts messages that arrived at a crashed process.
 	CrashDropped int64
 	// SendOmitted counts messages a sender's failure model kept from the
-	// network, including messages held back by a timing failure when the
-	// sender crashed before their time came.
+	// network, and messages a crashed sender never got to send: the rest of
+	// a Ready after a crash part way through it, and messages held back by
+	// a timing failure whose time came after the crash.
 	SendOmitted int64
 	// ReceiveOmitted counts messages a receiver's failure model dropped on
 	// arrival.

@@ -32,6 +32,7 @@ func Explore(t testing.TB, count int, property func(seed uint64) error) {
 	for seed := uint64(1); seed <= uint64(count); seed++ {
 		if err := property(seed); err != nil {
 			t.Fatalf("seed %d of %d failed: %v\nreplay: %s", seed, count, err, ReplayCommand(t.Name(), seed))
+			return
 		}
 	}
 }
