@@ -42,9 +42,9 @@ type Config struct {
 	IdleTicks int
 	// MaxTime is the virtual time at which any run stops with ErrLimit.
 	MaxTime int64
-	// MaxSteps is the number of events (arrivals, tick rounds, actions)
-	// after which any run stops with ErrLimit; it bounds runs whose virtual
-	// time does not advance.
+	// MaxSteps is the number of events (arrivals, tick rounds, actions),
+	// counted over the simulator's whole life, after which any run stops
+	// with ErrLimit; it bounds runs whose virtual time does not advance.
 	MaxSteps int64
 	// Record turns history recording on. When off, Ready events are
 	// discarded and History returns nothing; recording costs nothing then.

@@ -16,22 +16,33 @@
 //	cfg.Seed = seed
 //	cfg.Net.Loss = 0.05
 //	s, err := sim.New(cfg)
-//	for _, id := range ids { s.Add(newCore(id, ids)) }       // step.Machine each
-//	s.Inject("p3", faults.Spec{Model: faults.SendOmission, Rate: 0.5})
-//	s.Do(10, func(s *sim.Sim) error { core1.Multicast(x); return nil })
+//	for _, c := range cores { err = s.Add(c) }    // each a step.Machine
+//	err = s.Inject("p3", faults.Spec{Model: faults.SendOmission, Rate: 0.5})
+//	s.Do(10, func(s *sim.Sim) error { cores[0].Multicast(x); return nil })
 //	s.Do(50, func(s *sim.Sim) error { return s.Crash("p2") })
 //	s.Do(80, func(s *sim.Sim) error { return s.Partition(ids[:2], ids[2:]) })
 //	s.Do(200, func(s *sim.Sim) error { s.Heal(); return nil })
 //	err = s.Run()       // until quiescent; or RunUntil(cond), RunFor(d)
 //	err = s.Quiesce()   // heal, stop loss, run until quiescent: check liveness now
-//	violations := checker(s.History())
+//	violations := history.CheckAll(s.History(), history.CheckIntegrity, ...)
 //
-// The caller's duties: build the Config from DefaultConfig; drive the cores
-// only from actions scheduled with Do (the simulator carries out what a core
-// has ready right after each action); draw workload randomness from Sim.Rand,
-// never from the global generator or the clock; print the seed when a check
-// fails (a *RunError already names it; package simtest's Explore does it for
-// properties over many seeds).
+// The caller's duties:
+//
+//  1. Build the Config from DefaultConfig and change what the test needs.
+//  2. Drive the cores only from actions scheduled with Do: right after each
+//     action the simulator carries out whatever any live core has ready.
+//  3. Draw workload randomness from Sim.Rand, never from the global
+//     generator or the clock.
+//  4. Print the seed when a check fails. A *RunError already names it;
+//     simtest.Explore does it for a property checked over many seeds.
+//
+// Each step (an arrival, a tick, an action) is followed by the driver loop of
+// package step for the process concerned: its Ready's messages are sent,
+// each through the sender's failure model and then the network, then its
+// events are recorded (Time set to the virtual time), then Advance is
+// called. Run stops when the system is quiescent: no message in flight, no
+// action scheduled, and Config.IdleTicks ticks in a row in which no core
+// produced anything (so retransmission timers get their chance).
 //
 // # What the seed drives
 //
@@ -52,9 +63,10 @@
 // property checked with simtest.Explore prints, on failure, the seed and a
 // command such as
 //
-//	go test -run '^TestFloodAgreement$' -sim.seed=17 ./actors/sim/
+//	go test -run '^TestFloodUniformAgreementUnderCrashes$' -sim.seed=17 ./actors/sim/
 //
-// which reruns just that seed.
+// which reruns just that seed (-sim.seeds=K tries K seeds instead of the
+// test's own count, for a longer hunt).
 //
 // # Faults
 //
@@ -73,9 +85,13 @@
 // the same injector the actor middleware runs: each message a core sends
 // goes through its sender's injector before the network, and each arrival
 // through its receiver's injector before Step. Time in a faults.Spec
-// (Delay, Start.AtTick) counts ticks. The history marks the process with a
-// Faulty event (or a Crash event) when its model switches on, so checkers do
-// not count it as correct.
+// (Delay, Start.AtTick) counts ticks. A trigger on time alone fires at that
+// tick; a trigger on a message count fires on the next message, which may be
+// one in the middle of a Ready: a crash there leaves the rest of the Ready's
+// messages unsent and, of its events, keeps only the Multicasts (some copies
+// may be out), followed by the Crash event. The history marks a process with
+// a Faulty event (Value names the model) or a Crash event when its model
+// switches on, so checkers do not count it as correct.
 //
 // Step errors (a core rejecting a message) are counted per process in Stats
 // and never stop the run.
