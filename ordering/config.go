@@ -1,0 +1,125 @@
+package ordering
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/sirupsen/logrus"
+)
+
+// HoldBack says where a decorated mailbox runs the pure layers.
+type HoldBack int
+
+const (
+	// HoldInInvoker (the default) runs the layers inside the mailbox's
+	// message invoker, on the actor's own goroutine: no locks, and each
+	// deliverable payload is handed to the actor directly.
+	HoldInInvoker HoldBack = iota
+	// HoldAtPost runs the layers in PostUserMessage, on the sender's
+	// goroutine under a mutex, and queues deliverable payloads into the
+	// inner mailbox. Kept as the measured alternative (see doc.go).
+	HoldAtPost
+)
+
+// Config configures one ordered group member: the actor spawned with a
+// decorated mailbox. Build it from DefaultConfig and fill in the group.
+type Config struct {
+	// Self is this member's process identity.
+	Self history.ProcessID
+	// Group names the process group; multicasts name it.
+	Group string
+	// Members lists the group's processes in rank order (rank 0 is the
+	// total-order sequencer); it must contain Self.
+	Members []history.ProcessID
+	// View is the id of the view the members run in (0 without views).
+	View uint64
+	// Class is the group's default class, used by multicasts that do not
+	// choose one. Overridden by the FIFO/Causal/Total stack helpers.
+	Class Class
+	// Classes lists further classes a multicast may choose per message
+	// (WithClass). Each class runs its own core: see doc.go on mixing.
+	Classes []Class
+	// PIDs maps every member to the PID of its actor (local or remote).
+	// The PID of Self must be the PID the actor is spawned with (use
+	// SpawnNamed), since peers recognise senders by it.
+	PIDs map[history.ProcessID]*actor.PID
+	// TickInterval is the wall-clock period of the ticks that drive the
+	// layers' timers (heartbeats, retransmission, batching). Zero disables
+	// the timer (tests may then call Group.Tick).
+	TickInterval time.Duration
+	// PendingLimit bounds, per class, the member's own multicasts waiting
+	// for window space (from inside the actor and from outside callers
+	// together). A multicast beyond it fails with ErrBackpressure.
+	PendingLimit int
+	// Mode says where the layers run; HoldInInvoker unless measuring.
+	Mode HoldBack
+	// Record, if set, receives every multicast and delivery event, stamped
+	// with the wall clock, on the actor's goroutine (or under the mailbox
+	// lock in HoldAtPost mode). It must not block.
+	Record func(history.Event)
+	// Logger receives rejected arrivals at debug level. Nil means the
+	// standard logrus logger.
+	Logger *logrus.Entry
+}
+
+// DefaultConfig returns a Config with the knobs set and the group left empty.
+func DefaultConfig() Config {
+	return Config{
+		Class:        ClassReliable,
+		TickInterval: 10 * time.Millisecond, // heartbeats and NAK timers are tens of ticks
+		PendingLimit: 4096,                  // ~ one window of 100-byte payloads queued locally
+	}
+}
+
+// Validate reports what is wrong with c, wrapping ErrConfig.
+func (c Config) Validate() error {
+	switch {
+	case c.Self == "":
+		return fmt.Errorf("%w: Self is empty", ErrConfig)
+	case c.Group == "":
+		return fmt.Errorf("%w: Group is empty", ErrConfig)
+	case !slices.Contains(c.Members, c.Self):
+		return fmt.Errorf("%w: Self %q is not in Members", ErrConfig, c.Self)
+	case c.PendingLimit < 0:
+		return fmt.Errorf("%w: PendingLimit %d < 0", ErrConfig, c.PendingLimit)
+	case c.TickInterval < 0:
+		return fmt.Errorf("%w: TickInterval %v < 0", ErrConfig, c.TickInterval)
+	case c.Mode != HoldInInvoker && c.Mode != HoldAtPost:
+		return fmt.Errorf("%w: unknown Mode %d", ErrConfig, c.Mode)
+	}
+	for _, m := range c.Members {
+		if c.PIDs[m] == nil {
+			return fmt.Errorf("%w: no PID for member %q", ErrConfig, m)
+		}
+	}
+	if _, err := ParseClass(c.Class.String()); err != nil {
+		return err
+	}
+	for _, k := range c.Classes {
+		if _, err := ParseClass(k.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// classes returns the default class followed by the extra ones, without repeats.
+func (c Config) classes() []Class {
+	out := []Class{c.Class}
+	for _, k := range c.Classes {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (c Config) logger() *logrus.Entry {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return logrus.NewEntry(logrus.StandardLogger())
+}

@@ -1,0 +1,318 @@
+package ordering
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/actors/step"
+	"github.com/sirupsen/logrus"
+	"google.golang.org/protobuf/proto"
+)
+
+// driver runs the pure cores of one member inside its mailbox. In
+// HoldInInvoker mode every method runs on the actor's goroutine; in
+// HoldAtPost mode the core state is guarded by mu.
+type driver struct {
+	cfg    Config
+	log    *logrus.Entry
+	slots  []slot
+	routes routes
+	self   *actor.PID // cfg.PIDs[cfg.Self]
+
+	mu    sync.Mutex           // HoldAtPost only
+	box   actor.Mailbox        // the inner mailbox
+	inner actor.MessageInvoker // the actor context's own invoker
+	ctx   actor.Context        // sends go through it, so sender middleware applies
+	root  *actor.RootContext   // HoldAtPost sends, from senders' goroutines
+	bound atomic.Bool          // RegisterHandlers has run
+
+	// out holds deliveries not yet handed to the application, in order;
+	// outHead is the next one. Kept across a panic in the actor, so the
+	// rest of a batch is delivered on the next invocation.
+	out     []history.Event
+	outHead int
+	loop    []proto.Message // messages a core addressed to its own process
+
+	cur        Meta // metadata of the payload being delivered
+	delivering bool
+	busy       bool // inside InvokeUserMessage: a pump follows the actor's Receive
+
+	sendq []pendingSend // HoldAtPost: sends to make once d.mu is released
+
+	lastMsg proto.Message // envelope reuse: one envelope per fanned-out message
+	lastEnv *actor.MessageEnvelope
+
+	backlog    atomic.Int64 // own multicasts accepted but not yet given to a core
+	tickQueued atomic.Bool
+	kickQueued bool
+	stopOnce   sync.Once
+	stop       chan struct{}
+	stats      counters
+}
+
+// slot is one class's core with its local queue of multicasts waiting for window space.
+type slot struct {
+	class   Class
+	core    Core
+	port    *actor.PID
+	pending []proto.Message
+	head    int
+}
+
+func (s *slot) queued() int { return len(s.pending) - s.head }
+
+// tick, kick and request are the driver's own mailbox messages; they never
+// leave the process.
+type tickMsg struct{}
+type kickMsg struct{}
+
+type request struct {
+	slot    int
+	payload proto.Message
+}
+
+var (
+	theTick = &tickMsg{}
+	theKick = &kickMsg{}
+)
+
+func newDriver(cfg Config) (*driver, error) {
+	d := &driver{cfg: cfg, log: cfg.logger(), self: cfg.PIDs[cfg.Self], stop: make(chan struct{})}
+	classes := cfg.classes()
+	for _, k := range classes {
+		c, err := newCore(cfg.coreConfig(k))
+		if err != nil {
+			return nil, fmt.Errorf("ordering: building %s core for %s: %w", k, cfg.Self, err)
+		}
+		d.slots = append(d.slots, slot{class: k, core: c, port: portPID(d.self, k)})
+	}
+	d.routes = newRoutes(cfg, classes)
+	return d, nil
+}
+
+// slotOf returns the slot of class k.
+func (d *driver) slotOf(k Class) (int, error) {
+	for i := range d.slots {
+		if d.slots[i].class == k {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: %s in group %q", ErrClassNotEnabled, k, d.cfg.Group)
+}
+
+// handle feeds one mailbox message to the cores if it is ordering traffic
+// and reports whether it was; anything else belongs to the application.
+func (d *driver) handle(msg any) bool {
+	switch m := msg.(type) {
+	case *tickMsg:
+		d.tickQueued.Store(false)
+		for i := range d.slots {
+			d.slots[i].core.Tick()
+			d.retry(i)
+		}
+		return true
+	case *kickMsg:
+		d.kickQueued = false
+		return true
+	case *request:
+		d.backlog.Add(-1)
+		if err := d.multicast(m.slot, m.payload, false); err != nil {
+			d.stats.rejected.Add(1)
+			d.log.WithError(err).Debug("ordering: outside multicast failed")
+		}
+		return true
+	case *actor.MessageEnvelope:
+		if m.Sender == nil {
+			return false
+		}
+		rt, ok := d.routes.lookup(m.Sender)
+		if !ok {
+			if isLockstepTraffic(m.Message) {
+				d.stats.unknownSender.Add(1)
+				d.log.WithField("sender", m.Sender.String()).Debug(ErrUnknownSender.Error())
+				return true
+			}
+			return false
+		}
+		pm, ok := m.Message.(proto.Message)
+		if !ok {
+			return false
+		}
+		d.step(rt.slot, rt.from, pm)
+		return true
+	default:
+		if isLockstepTraffic(msg) { // ordering traffic must carry its port
+			d.stats.unknownSender.Add(1)
+			return true
+		}
+		return false
+	}
+}
+
+func (d *driver) step(i int, from history.ProcessID, msg proto.Message) {
+	if err := d.slots[i].core.Step(from, msg); err != nil {
+		d.stats.rejected.Add(1)
+		d.log.WithError(err).WithField("from", from).Debug("ordering: arrival rejected")
+	}
+	d.retry(i)
+}
+
+// multicast hands payload to slot i's core, or queues it when the core's
+// window is full (or earlier multicasts already wait, to keep their order).
+// accounted says the payload already counts in the backlog.
+func (d *driver) multicast(i int, payload proto.Message, accounted bool) error {
+	s := &d.slots[i]
+	if s.queued() == 0 {
+		_, err := s.core.Multicast(payload)
+		if err == nil {
+			d.stats.multicasts.Add(1)
+			return nil
+		}
+		if !isWindowFull(err) {
+			return fmt.Errorf("ordering: multicast in %s: %w", s.class, err)
+		}
+	}
+	if !accounted && d.backlog.Add(1) > int64(d.cfg.PendingLimit) {
+		d.backlog.Add(-1)
+		d.stats.backpressured.Add(1)
+		return fmt.Errorf("%w: %d multicasts wait in group %q", ErrBackpressure, d.cfg.PendingLimit, d.cfg.Group)
+	}
+	s.pending = append(s.pending, payload)
+	return nil
+}
+
+// retry gives queued multicasts of slot i to its core while its window has room.
+func (d *driver) retry(i int) {
+	s := &d.slots[i]
+	for s.queued() > 0 {
+		_, err := s.core.Multicast(s.pending[s.head])
+		if err != nil && isWindowFull(err) {
+			return
+		}
+		s.pending[s.head] = nil
+		s.head++
+		d.backlog.Add(-1)
+		if err != nil {
+			d.stats.rejected.Add(1)
+			d.log.WithError(err).Debug("ordering: queued multicast failed")
+		} else {
+			d.stats.multicasts.Add(1)
+		}
+	}
+	s.pending, s.head = s.pending[:0], 0
+}
+
+func (d *driver) anyReady() bool {
+	for i := range d.slots {
+		if d.slots[i].core.HasReady() {
+			return true
+		}
+	}
+	return false
+}
+
+// pump carries out every core's Ready until none has anything left: it
+// sends outbound messages, feeds messages a core addressed to its own
+// process straight back, and queues deliveries in out.
+func (d *driver) pump() {
+	for {
+		progressed := false
+		for i := range d.slots {
+			s := &d.slots[i]
+			if !s.core.HasReady() {
+				continue
+			}
+			progressed = true
+			rd := s.core.Ready()
+			d.send(s, rd.Messages)
+			d.events(rd.Events)
+			s.core.Advance(rd)
+			d.lastMsg, d.lastEnv = nil, nil
+			if len(d.loop) > 0 {
+				for j, m := range d.loop {
+					d.step(i, d.cfg.Self, m)
+					d.loop[j] = nil
+				}
+				d.loop = d.loop[:0]
+			}
+		}
+		if !progressed {
+			return
+		}
+	}
+}
+
+func (d *driver) send(s *slot, msgs []step.Outbound) {
+	for _, ob := range msgs {
+		if ob.To == d.cfg.Self {
+			d.loop = append(d.loop, ob.Msg)
+			continue
+		}
+		pid := d.routes.pids[ob.To]
+		if pid == nil {
+			d.stats.noRoute.Add(1)
+			d.log.WithField("to", ob.To).Debug(ErrNoRoute.Error())
+			continue
+		}
+		if ob.Msg != d.lastMsg { // a fan-out repeats one message: share its envelope
+			d.lastMsg = ob.Msg
+			d.lastEnv = &actor.MessageEnvelope{Message: ob.Msg, Sender: s.port}
+		}
+		if d.cfg.Mode == HoldAtPost || d.ctx == nil {
+			// Sent after the lock is released (postlock.go): sending under
+			// it could deadlock two members posting to each other.
+			d.sendq = append(d.sendq, pendingSend{pid, d.lastEnv})
+		} else {
+			d.ctx.Send(pid, d.lastEnv)
+		}
+	}
+}
+
+func (d *driver) events(evs []history.Event) {
+	for i := range evs {
+		ev := evs[i]
+		if ev.Process == "" {
+			ev.Process = d.cfg.Self
+		}
+		if d.cfg.Record != nil {
+			ev.Time = time.Now().UnixNano()
+			d.cfg.Record(ev)
+		}
+		if ev.Kind == history.Deliver && ev.Payload != nil {
+			d.out = append(d.out, ev)
+		}
+	}
+}
+
+// next pops the next delivery, if any.
+func (d *driver) next() (history.Event, bool) {
+	if d.outHead >= len(d.out) {
+		if len(d.out) > 0 {
+			d.out, d.outHead = d.out[:0], 0
+		}
+		return history.Event{}, false
+	}
+	ev := d.out[d.outHead]
+	d.out[d.outHead] = history.Event{} // drop references to delivered payloads
+	d.outHead++
+	return ev, true
+}
+
+func (d *driver) setCurrent(ev *history.Event) {
+	d.cur = Meta{Group: d.cfg.Group, Sender: ev.Msg.Sender, View: ev.Msg.View, Seq: ev.Msg.Seq, Class: ev.Class, GlobalSeq: ev.GlobalSeq}
+	d.delivering = true
+}
+
+// shutdown stops the tick timer and forgets the member; idempotent.
+func (d *driver) shutdown() {
+	d.stopOnce.Do(func() {
+		close(d.stop)
+		if d.self != nil {
+			unregister(d.self, d)
+		}
+	})
+}

@@ -1,0 +1,143 @@
+package ordering
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// mailbox decorates an inner protoactor mailbox with a member's ordering
+// cores. Posting, the system lane and the run loop stay the inner
+// mailbox's; what changes is the invoker it calls (HoldInInvoker) or, in
+// HoldAtPost mode, what reaches its queue.
+type mailbox struct {
+	inner actor.Mailbox
+	d     *driver
+}
+
+var (
+	_ actor.Mailbox        = (*mailbox)(nil)
+	_ actor.MessageInvoker = invoker{}
+)
+
+func (m *mailbox) PostUserMessage(msg any) {
+	if m.d.cfg.Mode == HoldAtPost {
+		m.d.postLocked(m.inner, msg)
+		return
+	}
+	m.inner.PostUserMessage(msg)
+}
+
+func (m *mailbox) PostSystemMessage(msg any) { m.inner.PostSystemMessage(msg) }
+
+func (m *mailbox) RegisterHandlers(inv actor.MessageInvoker, disp actor.Dispatcher) {
+	m.d.bind(m.inner, inv)
+	m.inner.RegisterHandlers(invoker{m.d}, disp)
+}
+
+func (m *mailbox) Start() {
+	m.inner.Start()
+	m.d.startTicker()
+}
+
+func (m *mailbox) UserMessageCount() int { return m.inner.UserMessageCount() }
+
+// bind records the actor's context once protoactor hands it over.
+func (d *driver) bind(box actor.Mailbox, inv actor.MessageInvoker) {
+	if d.cfg.Mode == HoldAtPost {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+	}
+	d.box, d.inner = box, inv
+	if ctx, ok := inv.(actor.Context); ok {
+		d.ctx = ctx
+		d.root = ctx.ActorSystem().Root
+		if self := ctx.Self(); self != nil {
+			if d.self == nil || self.Address != d.self.Address || self.Id != d.self.Id {
+				d.log.WithField("spawned", self.String()).WithField("configured", d.self.String()).
+					Error("ordering: member spawned under a PID other than Config.PIDs[Self]; peers will not recognise it")
+			}
+			register(self, d)
+		}
+	}
+	d.bound.Store(true)
+}
+
+func (d *driver) startTicker() {
+	if d.cfg.TickInterval <= 0 {
+		return
+	}
+	go func() {
+		t := time.NewTicker(d.cfg.TickInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				d.postTick()
+			case <-d.stop:
+				return
+			}
+		}
+	}()
+}
+
+// postTick hands one tick to the cores. At most one tick waits in the
+// mailbox: a member too busy to take ticks does not pile them up.
+func (d *driver) postTick() {
+	if d.cfg.Mode == HoldAtPost {
+		d.postLocked(d.box, theTick)
+		return
+	}
+	if d.tickQueued.CompareAndSwap(false, true) {
+		d.box.PostUserMessage(theTick)
+	}
+}
+
+// invoker is what the inner mailbox calls: the hold-back.
+type invoker struct{ d *driver }
+
+func (w invoker) InvokeSystemMessage(msg any) {
+	if _, ok := msg.(*actor.Stop); ok {
+		w.d.shutdown()
+	}
+	w.d.inner.InvokeSystemMessage(msg)
+}
+
+func (w invoker) EscalateFailure(reason, msg any) { w.d.inner.EscalateFailure(reason, msg) }
+
+func (w invoker) InvokeUserMessage(msg any) {
+	d := w.d
+	if d.cfg.Mode == HoldAtPost {
+		d.invokePosted(msg)
+		return
+	}
+	d.busy, d.delivering = true, false
+	defer func() { d.busy, d.delivering = false, false }()
+	d.deliverAll() // what a panicking Receive left undelivered
+	if !d.handle(msg) {
+		d.inner.InvokeUserMessage(msg)
+	}
+	if d.anyReady() {
+		d.pump()
+	}
+	d.deliverAll()
+}
+
+// deliverAll hands every queued delivery to the actor, unwrapped, with its
+// metadata current. A multicast the actor makes meanwhile is pumped at once,
+// so its own deliveries join the queue behind the ones already there.
+func (d *driver) deliverAll() {
+	for {
+		ev, ok := d.next()
+		if !ok {
+			return
+		}
+		d.setCurrent(&ev)
+		d.stats.delivered.Add(1)
+		d.inner.InvokeUserMessage(ev.Payload)
+		d.delivering = false
+		if d.anyReady() {
+			d.pump()
+		}
+	}
+}
