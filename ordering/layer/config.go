@@ -1,0 +1,99 @@
+package layer
+
+import (
+	"fmt"
+
+	"github.com/lockstep-actors/lockstep/actors/history"
+)
+
+// Config configures one Member: one process in one view of one group,
+// multicasting in one class. Times are in ticks (calls of Member.Tick).
+type Config struct {
+	// Self is the process this member runs as; it must be in Members.
+	Self history.ProcessID
+	// Group names the process group; messages of other groups are rejected.
+	Group string
+	// Members lists the view in rank order. Rank 0 is the sequencer of the
+	// atomic classes. Every member must be given the same list.
+	Members []history.ProcessID
+	// View is the id of the view (0 when there are no views). A Member lives
+	// for one view; a new view means a new Member.
+	View uint64
+	// Class is the multicast class; it selects the stack of layers.
+	Class Class
+
+	// Window is the flow-control window: a sender may have at most Window of
+	// its own multicasts outstanding that are not yet stable (delivered by
+	// every member); beyond it Multicast returns ErrWindowFull. It also sizes
+	// every per-sender buffer, so a member holds at most
+	// Window x len(Members) messages (see doc.go, "Memory bound").
+	Window int
+	// HeartbeatTicks is the period, in ticks, of the Status heartbeat a
+	// member sends while it has something unsettled.
+	HeartbeatTicks int
+	// NakTicks is the period, in ticks, of the gap scan. A gap is NAKed only
+	// once it has survived one whole period, so reordering within a period
+	// costs no retransmission.
+	NakTicks int
+	// NakMax caps the sequence numbers one Nak asks for.
+	NakMax int
+	// OrderBatchMax caps the assignments one Order message carries.
+	OrderBatchMax int
+	// OrderBatchMin: the sequencer emits its pending assignments when Ready
+	// is taken once at least this many are pending; fewer wait for the next
+	// Tick. 1 emits at every Ready: lowest latency, and a driver that steps
+	// all queued arrivals before taking Ready still gets one Order for them.
+	OrderBatchMin int
+}
+
+// DefaultConfig returns the tuning defaults. The caller fills in Self,
+// Group, Members, View and Class.
+func DefaultConfig() Config {
+	return Config{
+		Window:         1024,
+		HeartbeatTicks: 1,
+		NakTicks:       2,
+		NakMax:         128,
+		OrderBatchMax:  1024,
+		OrderBatchMin:  1,
+	}
+}
+
+// Validate reports the first problem with c, wrapping ErrConfig.
+func (c Config) Validate() error {
+	if c.Group == "" {
+		return fmt.Errorf("%w: empty Group", ErrConfig)
+	}
+	if len(c.Members) == 0 {
+		return fmt.Errorf("%w: no Members", ErrConfig)
+	}
+	seen := make(map[history.ProcessID]bool, len(c.Members))
+	for _, p := range c.Members {
+		if p == "" {
+			return fmt.Errorf("%w: empty member id", ErrConfig)
+		}
+		if seen[p] {
+			return fmt.Errorf("%w: member %q listed twice", ErrConfig, p)
+		}
+		seen[p] = true
+	}
+	if !seen[c.Self] {
+		return fmt.Errorf("%w: Self %q is not in Members", ErrConfig, c.Self)
+	}
+	if !c.Class.Valid() {
+		return fmt.Errorf("%w: Class %v", ErrConfig, c.Class)
+	}
+	for _, k := range []struct {
+		name string
+		v    int
+	}{{"Window", c.Window}, {"HeartbeatTicks", c.HeartbeatTicks}, {"NakTicks", c.NakTicks},
+		{"NakMax", c.NakMax}, {"OrderBatchMax", c.OrderBatchMax}, {"OrderBatchMin", c.OrderBatchMin}} {
+		if k.v < 1 {
+			return fmt.Errorf("%w: %s must be at least 1, got %d", ErrConfig, k.name, k.v)
+		}
+	}
+	if c.OrderBatchMin > c.OrderBatchMax {
+		return fmt.Errorf("%w: OrderBatchMin %d exceeds OrderBatchMax %d", ErrConfig, c.OrderBatchMin, c.OrderBatchMax)
+	}
+	return nil
+}

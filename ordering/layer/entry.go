@@ -1,0 +1,66 @@
+package layer
+
+import (
+	"github.com/lockstep-actors/lockstep/actors/wire"
+	"google.golang.org/protobuf/proto"
+)
+
+// entry is one accepted multicast on its way up the stack. Layers hold
+// entries by value in preallocated per-sender rings, so holding a message
+// back allocates nothing.
+type entry struct {
+	d       *wire.Data
+	payload proto.Message // the decoded d.Payload
+	gs      uint64        // global sequence number, set by the total layer
+	rank    int           // rank of d's sender in the view
+}
+
+// stage is one ordering layer above the reliable layer. Each message
+// reaches a stage exactly once from the stage below; the stage passes it to
+// the stage above, now or later, possibly after others.
+type stage interface {
+	// stamp fills in the stage's header fields of an outgoing multicast.
+	stamp(d *wire.Data)
+	// accept takes a message from the stage below.
+	accept(e entry)
+}
+
+// sink is what a stage passes deliverable messages to.
+type sink interface{ accept(e entry) }
+
+// prefix tracks a set of sequence numbers 1, 2, 3, ... as the highest
+// contiguous one plus a bitmap of the next window, so duplicate and
+// progress checks cost O(1) and no allocation.
+type prefix struct {
+	contig uint64
+	seen   []bool // seen[s % len] for contig < s <= contig+len
+}
+
+func newPrefix(window int) prefix { return prefix{seen: make([]bool, window)} }
+
+// has reports whether s is in the set.
+func (p *prefix) has(s uint64) bool {
+	if s <= p.contig {
+		return true
+	}
+	if s > p.contig+uint64(len(p.seen)) {
+		return false
+	}
+	return p.seen[s%uint64(len(p.seen))]
+}
+
+// add puts s, which must lie in (contig, contig+window], into the set and
+// reports whether contig advanced.
+func (p *prefix) add(s uint64) bool {
+	w := uint64(len(p.seen))
+	if s != p.contig+1 {
+		p.seen[s%w] = true
+		return false
+	}
+	p.contig = s
+	for p.seen[(p.contig+1)%w] {
+		p.contig++
+		p.seen[p.contig%w] = false
+	}
+	return true
+}

@@ -1,0 +1,143 @@
+package layer
+
+import (
+	"github.com/lockstep-actors/lockstep/actors/wire"
+)
+
+// reliable is the bottom layer: per-sender sequence numbers in one view,
+// duplicate suppression, repair of loss by NAK and retransmission from the
+// sender, heartbeats of the sender's highest sequence number (so that loss
+// of a last message is noticed), and stability tracking in the manner of
+// JGroups' NAKACK2 and STABLE. A message is stable once every member has
+// delivered it; the sender then frees it, which is also what opens its
+// flow-control window.
+type reliable struct {
+	n, self int
+	window  uint64
+
+	// send side
+	last       uint64       // highest own sequence number
+	sent       []*wire.Data // sent[s % window] for stableSelf < s <= last
+	stableSelf uint64       // own multicasts up to here are stable and freed
+
+	// receive side, per sender rank
+	recv    []prefix // sequence numbers received
+	high    []uint64 // highest sequence number known to exist
+	nakMark []uint64 // high at the previous NAK scan
+
+	// delivery and stability
+	delivered []prefix   // sequence numbers delivered to the application here
+	reports   [][]uint64 // reports[i][j]: member i's delivered[j] prefix as last reported
+	stable    []uint64   // stable[j] = min over i of reports[i][j] (own row: delivered)
+	dirty     bool       // delivered advanced since the last Status
+	needReply bool       // a peer's Status showed it lacks our report
+}
+
+func newReliable(n, self, window int) *reliable {
+	r := &reliable{
+		n: n, self: self, window: uint64(window),
+		sent: make([]*wire.Data, window),
+		recv: make([]prefix, n), high: make([]uint64, n), nakMark: make([]uint64, n),
+		delivered: make([]prefix, n), reports: make([][]uint64, n), stable: make([]uint64, n),
+	}
+	for j := range n {
+		r.recv[j] = newPrefix(window)
+		r.delivered[j] = newPrefix(window)
+		r.reports[j] = make([]uint64, n)
+	}
+	return r
+}
+
+// canSend reports whether one more multicast fits in the window.
+func (r *reliable) canSend() bool {
+	if r.last-r.stableSelf < r.window {
+		return true
+	}
+	r.refreshStable()
+	return r.last-r.stableSelf < r.window
+}
+
+// send numbers and buffers an own multicast.
+func (r *reliable) send(d *wire.Data) {
+	r.last++
+	d.Seq = r.last
+	r.sent[r.last%r.window] = d
+	r.recv[r.self].contig = r.last
+	r.high[r.self] = r.last
+}
+
+// fresh reports whether seq of rank j is new and within the window;
+// beyond is true when it lies past anything a correct sender can send.
+func (r *reliable) fresh(j int, seq uint64) (isNew, beyond bool) {
+	if seq > r.delivered[j].contig+r.window {
+		return false, true
+	}
+	return !r.recv[j].has(seq), false
+}
+
+func (r *reliable) received(j int, seq uint64) {
+	r.recv[j].add(seq)
+	r.learnHigh(j, seq)
+}
+
+func (r *reliable) learnHigh(j int, seq uint64) {
+	if seq > r.high[j] && seq <= r.delivered[j].contig+r.window {
+		r.high[j] = seq
+	}
+}
+
+// deliveredMsg records delivery of (j, seq) to the application.
+func (r *reliable) deliveredMsg(j int, seq uint64) {
+	if r.delivered[j].add(seq) {
+		r.dirty = true
+	}
+}
+
+// refreshStable recomputes the stable vector and frees own stable messages.
+func (r *reliable) refreshStable() {
+	for j := range r.n {
+		s := r.delivered[j].contig
+		for i := range r.n {
+			if i != r.self && r.reports[i][j] < s {
+				s = r.reports[i][j]
+			}
+		}
+		r.stable[j] = s
+	}
+	for r.stableSelf < r.stable[r.self] {
+		r.stableSelf++
+		r.sent[r.stableSelf%r.window] = nil
+	}
+}
+
+// gaps appends to buf the sequence numbers of rank j to NAK: missing ones
+// already known at the previous scan.
+func (r *reliable) gaps(j int, max int, buf []uint64) []uint64 {
+	p := &r.recv[j]
+	limit := min(r.high[j], r.nakMark[j], p.contig+r.window)
+	r.nakMark[j] = r.high[j]
+	for s := p.contig + 1; s <= limit && len(buf) < max; s++ {
+		if !p.has(s) {
+			buf = append(buf, s)
+		}
+	}
+	return buf
+}
+
+// retransmit returns the buffered own multicast seq, if still held.
+func (r *reliable) retransmit(seq uint64) *wire.Data {
+	if seq <= r.stableSelf || seq > r.last {
+		return nil
+	}
+	d := r.sent[seq%r.window]
+	if d == nil || d.Seq != seq {
+		return nil
+	}
+	return d
+}
+
+// unsettled reports whether the member must keep sending Status: its own
+// messages are not stable, it has news, or a peer lacks its report.
+func (r *reliable) unsettled() bool {
+	return r.last > r.stableSelf || r.dirty || r.needReply
+}
