@@ -24,6 +24,7 @@
 //	s.Do(200, func(s *sim.Sim) error { s.Heal(); return nil })
 //	err = s.Run()       // until quiescent; or RunUntil(cond), RunFor(d)
 //	err = s.Quiesce()   // heal, stop loss, run until quiescent: check liveness now
+//	                    // (QuiesceFor(d) if heartbeats never fall silent)
 //	violations := history.CheckAll(s.History(), history.CheckIntegrity, ...)
 //
 // The caller's duties:
@@ -75,7 +76,8 @@
 // or when it would arrive), loss (Net.Loss), duplication (Net.Duplicate),
 // delay (uniform in [Net.MinDelay, Net.MaxDelay]) and reordering. Links are
 // FIFO unless Net.Reorder is set: with it off, a message never arrives before
-// one sent earlier on the same link, whatever the delays. Crashes: Crash
+// one sent earlier on the same link, whatever the delays. A message hook
+// (SetFilter) drops chosen messages for targeted tests. Crashes: Crash
 // stops a process at any point (an action may be scheduled at any time, and
 // the faults.Crash model can crash a process after its k-th message).
 //

@@ -40,12 +40,26 @@ func (s *Sim) send(p *process, to history.ProcessID, msg proto.Message) {
 	}
 }
 
+// SetFilter installs f as the network's message hook, or removes it when f
+// is nil: every message entering the network (after its sender's failure
+// model, before partitions, loss and delay) is passed to f, and dropped if f
+// returns false. It drops chosen messages in a test ("lose p2's reply to
+// p1"), in the manner of etcd raft's test network hooks; f must be
+// deterministic and must not modify msg.
+func (s *Sim) SetFilter(f func(from, to history.ProcessID, msg proto.Message) bool) {
+	s.filter = f
+}
+
 // transmit hands msg to the network on the link from -> to: it may be cut by
 // a partition, lost, duplicated and delayed.
 func (s *Sim) transmit(from, to int32, msg proto.Message) {
 	src := s.procs[from]
 	s.stats.Sent++
 	s.stats.Procs[from].Sent++
+	if s.filter != nil && !s.filter(src.id, s.procs[to].id, msg) {
+		s.stats.Filtered++
+		return
+	}
 	if src.group != s.procs[to].group {
 		s.stats.PartitionDropped++
 		return

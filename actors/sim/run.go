@@ -58,6 +58,28 @@ func (s *Sim) Quiesce() error {
 	return s.Run()
 }
 
+// QuiesceFor is Quiesce for protocols that never fall silent (heartbeats):
+// it heals, turns loss and duplication off, and runs until the system is
+// quiescent or d time units have passed, whichever comes first; running out
+// of d is not an error. It returns a *RunError wrapping ErrLimit (MaxTime or
+// MaxSteps reached first) or ErrAction.
+func (s *Sim) QuiesceFor(d int64) error {
+	s.Heal()
+	s.cfg.Net.Loss = 0
+	s.cfg.Net.Duplicate = 0
+	end := s.now + d
+	if end > s.cfg.MaxTime {
+		return s.loop(s.quiescent, s.cfg.MaxTime, ErrLimit, false)
+	}
+	if err := s.loop(s.quiescent, end, nil, false); err != nil {
+		return err
+	}
+	if !s.quiescent() {
+		s.now = end
+	}
+	return nil
+}
+
 // quiescent reports whether nothing can happen any more without new input.
 func (s *Sim) quiescent() bool {
 	return s.pending == 0 && (s.cfg.TickEvery == 0 || s.idle >= s.cfg.IdleTicks)

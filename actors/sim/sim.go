@@ -7,6 +7,7 @@ import (
 
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/step"
+	"google.golang.org/protobuf/proto"
 )
 
 // Stream constants separate the generators derived from one seed, so that a
@@ -42,6 +43,8 @@ type Sim struct {
 	// produced counts messages sent and events emitted; a tick round that
 	// leaves it unchanged was idle.
 	produced int64
+
+	filter func(from, to history.ProcessID, msg proto.Message) bool
 
 	hist  history.History
 	stats Stats

@@ -11,6 +11,7 @@ import (
 	"github.com/lockstep-actors/lockstep/actors/sim"
 	"github.com/lockstep-actors/lockstep/actors/sim/simtest"
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -108,7 +109,7 @@ func TestAccountingBalances(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
 		_, st := chaos(t, seed)
 		in := st.Sent + st.Duplicated
-		out := st.Delivered + st.Lost + st.PartitionDropped + st.CrashDropped + st.ReceiveOmitted + st.InFlight
+		out := st.Delivered + st.Filtered + st.Lost + st.PartitionDropped + st.CrashDropped + st.ReceiveOmitted + st.InFlight
 		if in != out {
 			t.Fatalf("seed %d: sent+duplicated = %d but accounted = %d: %+v", seed, in, out, st)
 		}
@@ -455,5 +456,50 @@ func TestJoinLater(t *testing.T) {
 	}
 	if s.Stats().Unroutable != 1 {
 		t.Fatal("probe to a process not yet added was not counted unroutable")
+	}
+}
+
+func TestFilterDropsChosenMessages(t *testing.T) {
+	s := newSim(t, sim.DefaultConfig())
+	cores := floodGroup(t, s, 3)
+	s.SetFilter(func(from, to history.ProcessID, msg proto.Message) bool {
+		return !(from == "p1" && to == "p3")
+	})
+	multicastAt(s, 0, cores[0], "x")
+	s.Do(20, func(s *sim.Sim) error { s.SetFilter(nil); return nil })
+	multicastAt(s, 21, cores[0], "y")
+	if err := s.Run(); err != nil {
+		t.Fatal(err)
+	}
+	st := s.Stats()
+	if st.Filtered != 1 {
+		t.Fatalf("filtered %d, want the one p1->p3 copy", st.Filtered)
+	}
+	// p3 still got x through p2's relay, and y directly.
+	if d := deliveries(s.History()); len(d["p3"]) != 2 {
+		t.Fatalf("p3 delivered %v", d["p3"])
+	}
+	if in, out := st.Sent+st.Duplicated, st.Delivered+st.Filtered+st.Lost+st.PartitionDropped+st.CrashDropped+st.ReceiveOmitted+st.InFlight; in != out {
+		t.Fatalf("accounting: %d in, %d out", in, out)
+	}
+}
+
+func TestQuiesceForBoundsChattyProtocols(t *testing.T) {
+	s := newSim(t, sim.DefaultConfig())
+	a, b := simtest.NewEcho("a", 0), simtest.NewEcho("b", 0)
+	a.PingOnTick([]history.ProcessID{"b"}) // a heartbeat: never quiescent
+	for _, m := range []*simtest.Echo{a, b} {
+		if err := s.Add(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.QuiesceFor(300); err != nil || s.Now() != 300 {
+		t.Fatalf("QuiesceFor(300) on a chatty system: err %v, now %d", err, s.Now())
+	}
+	quiet := newSim(t, sim.DefaultConfig())
+	cores := floodGroup(t, quiet, 2)
+	multicastAt(quiet, 0, cores[0], "x")
+	if err := quiet.QuiesceFor(300); err != nil || quiet.Now() >= 300 {
+		t.Fatalf("QuiesceFor(300) on a quiet system: err %v, now %d (want early stop)", err, quiet.Now())
 	}
 }

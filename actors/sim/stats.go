@@ -9,13 +9,16 @@ import (
 
 // Stats counts what happened in a run. The network loses nothing silently:
 //
-//	Sent + Duplicated == Delivered + Lost + PartitionDropped + CrashDropped + ReceiveOmitted + InFlight
+//	Sent + Duplicated == Delivered + Filtered + Lost + PartitionDropped +
+//	                     CrashDropped + ReceiveOmitted + InFlight
 type Stats struct {
 	// Sent counts messages handed to the network, after the sender's
 	// failure model.
 	Sent int64
 	// Delivered counts messages passed to a process's Step.
 	Delivered int64
+	// Filtered counts messages the hook installed with SetFilter dropped.
+	Filtered int64
 	// Lost counts messages the network lost (Net.Loss).
 	Lost int64
 	// Duplicated counts extra copies the network made (Net.Duplicate).
