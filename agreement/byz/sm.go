@@ -17,6 +17,9 @@ type smInstance struct {
 	m     int
 	round int // first open round; m+2 once decided
 	seen  []string
+	// verified remembers links already checked (keyed by signature and
+	// signed bytes), since every relay repeats the links before it.
+	verified map[string]struct{}
 
 	value   string
 	decided bool
@@ -76,10 +79,9 @@ func (in *smInstance) accept(_ int, msg proto.Message) error {
 		return fmt.Errorf("%w: %d-link chain, round %d open", ErrLate, l, in.round)
 	}
 	for k, link := range chain {
-		pub := g.cfg.PublicKeys[history.ProcessID(link.GetSigner())]
 		data := signedBytes(sm.GetSession(), sm.GetCommander(), sm.GetValue(), link.GetSigner(), chain[:k])
-		if !ed25519.Verify(pub, data, link.GetSig()) {
-			return fmt.Errorf("%w: link %d by %q", ErrForged, k, link.GetSigner())
+		if err := in.verify(k, link, data); err != nil {
+			return err
 		}
 	}
 	v := sm.GetValue()
@@ -94,6 +96,28 @@ func (in *smInstance) accept(_ int, msg proto.Message) error {
 		relay := &SignedMessage{Session: g.cfg.Session, Commander: sm.GetCommander(), Value: v,
 			Chain: signLink(g.cfg.Key, g.cfg.Session, sm.GetCommander(), v, id, chain)}
 		g.send(relay, g.othersThan(signers))
+	}
+	return nil
+}
+
+// maxVerified bounds the cache of verified links: beyond it links are
+// checked every time, so a traitor signing many values costs CPU, not memory.
+const maxVerified = 4096
+
+func (in *smInstance) verify(k int, link *Signature, data []byte) error {
+	key := string(link.GetSig()) + string(data)
+	if _, ok := in.verified[key]; ok {
+		return nil
+	}
+	pub := in.g.cfg.PublicKeys[history.ProcessID(link.GetSigner())]
+	if !ed25519.Verify(pub, data, link.GetSig()) {
+		return fmt.Errorf("%w: link %d by %q", ErrForged, k, link.GetSigner())
+	}
+	if in.verified == nil {
+		in.verified = make(map[string]struct{})
+	}
+	if len(in.verified) < maxVerified {
+		in.verified[key] = struct{}{}
 	}
 	return nil
 }
