@@ -1,38 +1,30 @@
 package ordering
 
-import "fmt"
+import (
+	"fmt"
 
-// Class is one of the six ordering classes of the notes' table.
-//
-// TEMPORARY: mirrors layer.Class until the pure layers are committed; then
-// this becomes an alias of layer.Class.
-type Class int
-
-// The six classes.
-const (
-	ClassReliable Class = iota
-	ClassFIFO
-	ClassCausal
-	ClassAtomic
-	ClassFIFOAtomic
-	ClassCausalAtomic
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 )
 
-var classNames = [...]string{"reliable", "fifo", "causal", "atomic", "fifo-atomic", "causal-atomic"}
+// Class is one of the six ordering classes; it is the layers' class type.
+type Class = layer.Class
 
-func (c Class) String() string {
-	if c < 0 || int(c) >= len(classNames) {
-		return fmt.Sprintf("class(%d)", int(c))
-	}
-	return classNames[c]
-}
+// The six classes, weakest first (named here so that the stack helpers
+// FIFO, Causal and Total can keep the short names).
+const (
+	ClassReliable     = layer.Reliable
+	ClassFIFO         = layer.FIFO
+	ClassCausal       = layer.Causal
+	ClassAtomic       = layer.Atomic
+	ClassFIFOAtomic   = layer.FIFOAtomic
+	ClassCausalAtomic = layer.CausalAtomic
+)
 
-// ParseClass is the inverse of Class.String.
+// ParseClass is the inverse of Class.String, wrapping ErrConfig on failure.
 func ParseClass(s string) (Class, error) {
-	for i, n := range classNames {
-		if n == s {
-			return Class(i), nil
-		}
+	c, err := layer.ParseClass(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return 0, fmt.Errorf("%w: unknown class %q", ErrConfig, s)
+	return c, nil
 }

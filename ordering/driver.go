@@ -19,6 +19,7 @@ import (
 type driver struct {
 	cfg    Config
 	log    *logrus.Entry
+	rec    history.Recorder // nil when recording is off
 	slots  []slot
 	routes routes
 	self   *actor.PID // cfg.PIDs[cfg.Self]
@@ -40,6 +41,7 @@ type driver struct {
 	cur        Meta // metadata of the payload being delivered
 	delivering bool
 	busy       bool // inside InvokeUserMessage: a pump follows the actor's Receive
+	deferred   int  // arrivals stepped since Ready was last taken
 
 	sendq []pendingSend // HoldAtPost: sends to make once d.mu is released
 
@@ -82,6 +84,9 @@ var (
 
 func newDriver(cfg Config) (*driver, error) {
 	d := &driver{cfg: cfg, log: cfg.logger(), self: cfg.PIDs[cfg.Self], stop: make(chan struct{})}
+	if history.Enabled(cfg.Recorder) {
+		d.rec = cfg.Recorder
+	}
 	classes := cfg.classes()
 	for _, k := range classes {
 		c, err := newCore(cfg.coreConfig(k))
@@ -278,9 +283,9 @@ func (d *driver) events(evs []history.Event) {
 		if ev.Process == "" {
 			ev.Process = d.cfg.Self
 		}
-		if d.cfg.Record != nil {
+		if d.rec != nil {
 			ev.Time = time.Now().UnixNano()
-			d.cfg.Record(ev)
+			d.rec.Record(ev)
 		}
 		if ev.Kind == history.Deliver && ev.Payload != nil {
 			d.out = append(d.out, ev)

@@ -114,14 +114,26 @@ func (w invoker) InvokeUserMessage(msg any) {
 	d.busy, d.delivering = true, false
 	defer func() { d.busy, d.delivering = false, false }()
 	d.deliverAll() // what a panicking Receive left undelivered
-	if !d.handle(msg) {
+	if d.handle(msg) {
+		if _, arrival := msg.(*actor.MessageEnvelope); arrival && d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
+			// More is queued: step it too before taking Ready, so one Ready
+			// (one sequencer Order, one Status) answers the whole burst.
+			d.deferred++
+			return
+		}
+	} else {
 		d.inner.InvokeUserMessage(msg)
 	}
+	d.deferred = 0
 	if d.anyReady() {
 		d.pump()
 	}
 	d.deliverAll()
 }
+
+// maxDeferred caps how many arrivals are stepped before Ready is taken,
+// which bounds the delay batching adds to a delivery.
+const maxDeferred = 256
 
 // deliverAll hands every queued delivery to the actor, unwrapped, with its
 // metadata current. A multicast the actor makes meanwhile is pumped at once,
