@@ -10,7 +10,7 @@ import (
 // faultState is a process's failure model, if it has one.
 type faultState struct {
 	in *faults.Injector
-	// announced is set once the Crash or Faulty event has been recorded.
+	// announced is set once this model has switched on.
 	announced bool
 }
 
@@ -80,5 +80,8 @@ func (s *Sim) announce(p *process) {
 		s.crash(p)
 		return
 	}
-	s.record(history.Event{Process: p.id, Kind: history.Faulty, Value: model.String()})
+	if !p.markedFaulty { // one Faulty event per process, whatever models it had
+		p.markedFaulty = true
+		s.record(history.Event{Process: p.id, Kind: history.Faulty, Value: model.String()})
+	}
 }

@@ -284,6 +284,7 @@ func TestInjectLaterAndRemove(t *testing.T) {
 	}
 	s.Do(25, func(s *sim.Sim) error { return s.Inject("p1", faults.Spec{Model: faults.SendOmission}) })
 	s.Do(45, func(s *sim.Sim) error { return s.Inject("p1", faults.Spec{}) })
+	s.Do(52, func(s *sim.Sim) error { return s.Inject("p1", faults.Spec{Model: faults.Value, Rate: 0.001}) })
 	if err := s.Run(); err != nil {
 		t.Fatal(err)
 	}
@@ -293,5 +294,8 @@ func TestInjectLaterAndRemove(t *testing.T) {
 	}
 	if ev, ok := faultyEvent(h, "p1"); !ok || ev.Time != 25 {
 		t.Fatalf("Faulty event %+v, want at 25", ev)
+	}
+	if n := len(eventsOf(h, history.Faulty)); n != 1 {
+		t.Fatalf("%d Faulty events for a process given two models, want 1", n)
 	}
 }

@@ -65,7 +65,9 @@ type process struct {
 	// process to, used to keep links FIFO when Net.Reorder is off.
 	lastArrival []int64
 	faults      faultState
-	stats       ProcStats
+	// markedFaulty is set once a Faulty event has been recorded for it.
+	markedFaulty bool
+	stats        ProcStats
 }
 
 // New returns a simulator with no processes, or an error wrapping ErrConfig.

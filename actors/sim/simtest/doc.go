@@ -4,7 +4,7 @@
 // through the simulator: Echo (bounces probes; used to measure the
 // simulator's speed) and Flood (eager reliable broadcast by diffusion,
 // Hadzilacos and Toueg, "A Modular Approach to Fault-Tolerant Broadcasts and
-// Related Problems", 1994, section 3.2; it records Multicast and Deliver
+// Related Problems", 1994; it records Multicast and Deliver
 // events, so the history checkers can judge it); and Nemesis, a random
 // schedule of crashes and partitions, healed before a horizon.
 //
