@@ -106,7 +106,7 @@
 //
 //	go test -run '^$' -bench . -benchmem ./actors/sim/
 //
-// On one core of the development machine it reported 1.4 to 3.9 million
-// deliveries/s with 0 allocations per delivery, depending on group size and
-// network faults; Lockstep requires at least 100,000.
+// On one core of the (shared, loaded) development machine it reported 1 to 4
+// million deliveries/s with 0 allocations per delivery, depending on group
+// size, network faults and load; Lockstep requires at least 100,000.
 package sim
