@@ -29,35 +29,62 @@ import "fmt"
 // Wrap it with Uniform to judge crashed processes too.
 func CheckCausal(h History) []Violation {
 	f := newFacts(h)
-	order, _ := f.schedule()
-	n := len(f.procs)
-	nm := len(f.msgs)
+	n, nm := len(f.procs), len(f.msgs)
 
-	// Numbering of each sender's multicasts in its own order (1-based).
-	num := make([]uint32, nm)            // per message, 0 if not (yet) multicast
-	bySender := make([][]int32, n)       // per sender, its messages in order
-	ts := make([]uint32, 0)              // per multicast message, n entries
-	tsOf := make([]int32, nm)            // offset of a message's row in ts / n
-	span := make(map[[2]uint64]numRange) // (sender, view) -> range of numbers
-	vc := make([]uint32, n*n)
-	cur := make([]uint64, n)
-	dlv := make([][]uint64, n) // per process, bitset over messages delivered
+	// Number each process's multicasts in its own order (1, 2, ...); the
+	// vector clocks below count them. span gives, per (process, view), the
+	// numbers of the process's multicasts in that view.
+	num := make([]uint32, nm) // 0: never multicast
+	bySender := make([][]int32, n)
+	span := make(map[[2]uint64]numRange)
+	for p, evs := range f.byProc {
+		for _, i := range evs {
+			m := f.evMsg[i]
+			if h[i].Kind != Multicast || f.mcast[m] != i {
+				continue
+			}
+			bySender[p] = append(bySender[p], m)
+			k := uint32(len(bySender[p]))
+			num[m] = k
+			key := [2]uint64{uint64(p), h[i].Msg.View}
+			if r, ok := span[key]; ok {
+				r.hi = k
+				span[key] = r
+			} else {
+				span[key] = numRange{k, k}
+			}
+		}
+	}
+
+	tsOf := make([]int32, nm) // row of a processed multicast's timestamp in ts, -1 before
+	for m := range tsOf {
+		tsOf[m] = -1
+	}
+	var ts []uint32            // timestamps, n entries per multicast
+	vc := make([]uint32, n*n)  // per process: multicasts it knows of, per process
+	cur := make([]uint64, n)   // per process: current view
+	dlv := make([][]uint64, n) // per process: bitset of messages delivered
 	for p := range dlv {
 		dlv[p] = make([]uint64, (nm+63)/64)
 	}
-	ptr := make([]uint32, n*n) // per (q, k): contiguous delivered prefix of k's messages in ptrView
-	ptrView := make([]uint64, n*n)
-	ptrOK := make([]bool, n*n)
+	delivered := func(q, m int32) bool { return dlv[q][m/64]&(1<<(uint(m)%64)) != 0 }
+	// Per (q, k): k multicast in view pv[qk] (has) with numbers up to hi,
+	// and q has delivered all of those up to number ptr.
+	pv := make([]uint64, n*n)
+	pvSet := make([]bool, n*n)
+	has := make([]bool, n*n)
+	hi, ptr := make([]uint32, n*n), make([]uint32, n*n)
+	// Per (q, k): the highest number of k's multicasts that something q
+	// delivered causally depends on, and that delivery.
 	maxDep := make([]uint32, n*n)
 	maxDepEv := make([]int32, n*n)
 	flagged := make(map[int32]bool)
-	isDelivered := func(q int32, m int32) bool { return dlv[q][m/64]&(1<<(uint(m)%64)) != 0 }
 
+	order, _ := f.schedule()
 	var out []Violation
 	for _, i := range order {
 		e := &h[i]
-		p := f.evProc[i]
-		m := f.evMsg[i]
+		p, m := f.evProc[i], f.evMsg[i]
 		switch e.Kind {
 		case ViewInstall:
 			cur[p] = e.View
@@ -66,62 +93,62 @@ func CheckCausal(h History) []Violation {
 				continue
 			}
 			row := vc[int(p)*n : int(p)*n+n]
-			row[p]++
-			num[m] = row[p]
-			bySender[p] = append(bySender[p], m)
+			row[p] = num[m]
 			tsOf[m] = int32(len(ts) / n)
 			ts = append(ts, row...)
-			key := [2]uint64{uint64(p), e.Msg.View}
-			if r, ok := span[key]; ok {
-				r.hi = row[p]
-				span[key] = r
-			} else {
-				span[key] = numRange{row[p], row[p]}
-			}
 		case Deliver:
-			if num[m] == 0 {
+			if tsOf[m] < 0 {
 				continue // never multicast, or not yet (a Faulty process)
 			}
-			s := f.proc(f.msgs[m].Sender)
-			j := num[m]
+			s := f.evProc[f.mcast[m]]
 			t := ts[int(tsOf[m])*n : int(tsOf[m])*n+n]
-			dup := isDelivered(p, m)
-			if f.correct(p) && !dup {
-				qk := int(p)*n + int(s)
-				if j <= maxDep[qk] && !flagged[maxDepEv[qk]] {
-					w := maxDepEv[qk]
+			if f.correct(p) && !delivered(p, m) {
+				// Inversion: something delivered earlier depends on m.
+				if qs := int(p)*n + int(s); num[m] <= maxDep[qs] && !flagged[maxDepEv[qs]] {
+					w := maxDepEv[qs]
 					out = append(out, Violation{PropCausal,
 						fmt.Sprintf("%s delivered %s after %s, but the multicast of %s causally precedes that of %s",
 							e.Process, e.Msg, h[w].Msg, e.Msg, h[w].Msg),
 						f.events(f.mcast[m], w, i)})
 				}
+				// Missing predecessors in the current view.
+				v := cur[p]
 				for k := range n {
 					dep := t[k]
 					if int32(k) == s {
 						dep--
 					}
-					miss := missing(f, bySender[k], span, ptr, ptrView, ptrOK, int(p)*n+k, uint64(k), cur[p], dep, func(x int32) bool { return isDelivered(p, x) })
-					if miss >= 0 {
-						flagged[i] = true
-						out = append(out, Violation{PropCausal,
-							fmt.Sprintf("%s delivered %s before %s, whose multicast causally precedes it (both in view %d)",
-								e.Process, e.Msg, f.msgs[miss], cur[p]),
-							f.events(f.mcast[miss], f.mcast[m], i)})
+					qk := int(p)*n + k
+					if !pvSet[qk] || pv[qk] != v {
+						r, ok := span[[2]uint64{uint64(k), v}]
+						pvSet[qk], pv[qk], has[qk] = true, v, ok
+						hi[qk], ptr[qk] = r.hi, r.lo-1
+					}
+					if !has[qk] {
+						continue
+					}
+					for need := min(dep, hi[qk]); ptr[qk] < need; ptr[qk]++ {
+						x := bySender[k][ptr[qk]] // number ptr+1
+						if f.msgs[x].View == v && !delivered(p, x) {
+							flagged[i] = true
+							out = append(out, Violation{PropCausal,
+								fmt.Sprintf("%s delivered %s before %s, whose multicast causally precedes it (both in view %d)",
+									e.Process, e.Msg, f.msgs[x], v),
+								f.events(f.mcast[x], f.mcast[m], i)})
+							break
+						}
 					}
 				}
 			}
 			dlv[p][m/64] |= 1 << (uint(m) % 64)
 			row := vc[int(p)*n : int(p)*n+n]
 			for k, x := range t {
-				if x > row[k] {
-					row[k] = x
-				}
-				qk := int(p)*n + k
+				row[k] = max(row[k], x)
 				dep := x
 				if int32(k) == s {
 					dep--
 				}
-				if dep > maxDep[qk] {
+				if qk := int(p)*n + k; dep > maxDep[qk] {
 					maxDep[qk], maxDepEv[qk] = dep, i
 				}
 			}
@@ -130,32 +157,5 @@ func CheckCausal(h History) []Violation {
 	return out
 }
 
-// numRange is a range of a sender's multicast numbers, both ends included.
+// numRange is a range of a process's multicast numbers, both ends included.
 type numRange struct{ lo, hi uint32 }
-
-// missing returns a message of sender k, multicast in view v among k's
-// first dep multicasts, that q has not delivered (-1 if there is none).
-// It keeps, per (q, k), the longest prefix of k's view-v multicasts that q
-// has delivered, so that repeated queries cost amortised O(1).
-func missing(f *facts, msgs []int32, span map[[2]uint64]numRange, ptr []uint32, ptrView []uint64, ptrOK []bool,
-	qk int, k uint64, v uint64, dep uint32, delivered func(int32) bool) int32 {
-	if dep == 0 {
-		return -1
-	}
-	r, ok := span[[2]uint64{k, v}]
-	if !ok || r.lo > dep {
-		return -1
-	}
-	if !ptrOK[qk] || ptrView[qk] != v {
-		ptrOK[qk], ptrView[qk], ptr[qk] = true, v, r.lo-1
-	}
-	need := min(dep, r.hi)
-	for ptr[qk] < need {
-		next := msgs[ptr[qk]] // number ptr+1 is at position ptr
-		if f.msgs[next].View == v && !delivered(next) {
-			return next
-		}
-		ptr[qk]++
-	}
-	return -1
-}

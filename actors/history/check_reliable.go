@@ -27,8 +27,6 @@ const (
 	PropIC2              = "IC2"
 )
 
-type procMsg struct{ p, m int32 }
-
 // CheckIntegrity checks uniform integrity (HT94 §3.1) at every process not
 // marked Faulty, crashed ones included:
 //   - no process delivers the same message twice;
@@ -46,43 +44,45 @@ type procMsg struct{ p, m int32 }
 func CheckIntegrity(h History) []Violation {
 	f := newFacts(h)
 	var out []Violation
-	first := make(map[procMsg]int32)
-	for i := range h {
-		e := &h[i]
-		p, m := f.evProc[i], f.evMsg[i]
+	first := newMarks(len(f.msgs)) // first delivery of each message, per process
+	for p, evs := range f.byProc {
 		if f.faulty[p] {
 			continue
 		}
-		switch e.Kind {
-		case Multicast:
-			if e.Process != e.Msg.Sender {
-				out = append(out, Violation{PropIntegrity,
-					fmt.Sprintf("%s multicast %s, whose sender is %s", e.Process, e.Msg, e.Msg.Sender),
-					f.events(int32(i))})
-			}
-			if f.mcast[m] != int32(i) {
-				out = append(out, Violation{PropIntegrity,
-					fmt.Sprintf("message id %s multicast twice", e.Msg),
-					f.events(f.mcast[m], int32(i))})
-			}
-		case Deliver:
-			mc := f.mcast[m]
-			if mc < 0 {
-				out = append(out, Violation{PropIntegrity,
-					fmt.Sprintf("%s delivered %s, which was never multicast", e.Process, e.Msg),
-					f.events(int32(i))})
-			} else if v, w := e.Value, h[mc].Value; v != "" && w != "" && v != w {
-				out = append(out, Violation{PropIntegrity,
-					fmt.Sprintf("%s delivered %s with value %q, but it was multicast with %q", e.Process, e.Msg, v, w),
-					f.events(mc, int32(i))})
-			}
-			k := procMsg{p, m}
-			if d, dup := first[k]; dup {
-				out = append(out, Violation{PropIntegrity,
-					fmt.Sprintf("%s delivered %s twice", e.Process, e.Msg),
-					f.events(d, int32(i))})
-			} else {
-				first[k] = int32(i)
+		first.next()
+		for _, i := range evs {
+			e := &h[i]
+			m := f.evMsg[i]
+			switch e.Kind {
+			case Multicast:
+				if e.Process != e.Msg.Sender {
+					out = append(out, Violation{PropIntegrity,
+						fmt.Sprintf("%s multicast %s, whose sender is %s", e.Process, e.Msg, e.Msg.Sender),
+						f.events(i)})
+				}
+				if f.mcast[m] != i {
+					out = append(out, Violation{PropIntegrity,
+						fmt.Sprintf("message id %s multicast twice", e.Msg),
+						f.events(f.mcast[m], i)})
+				}
+			case Deliver:
+				mc := f.mcast[m]
+				if mc < 0 {
+					out = append(out, Violation{PropIntegrity,
+						fmt.Sprintf("%s delivered %s, which was never multicast", e.Process, e.Msg),
+						f.events(i)})
+				} else if v, w := e.Value, h[mc].Value; v != "" && w != "" && v != w {
+					out = append(out, Violation{PropIntegrity,
+						fmt.Sprintf("%s delivered %s with value %q, but it was multicast with %q", e.Process, e.Msg, v, w),
+						f.events(mc, i)})
+				}
+				if d, dup := first.get(m); dup {
+					out = append(out, Violation{PropIntegrity,
+						fmt.Sprintf("%s delivered %s twice", e.Process, e.Msg),
+						f.events(d, i)})
+				} else {
+					first.set(m, i)
+				}
 			}
 		}
 	}
@@ -109,28 +109,36 @@ func CheckIntegrity(h History) []Violation {
 // quiescent phase in which every pending message had its chance.
 func CheckValidity(h History) []Violation {
 	f := newFacts(h)
-	delivered := make(map[procMsg]bool)
-	for i := range h {
-		if h[i].Kind == Deliver {
-			delivered[procMsg{f.evProc[i], f.evMsg[i]}] = true
-		}
-	}
+	delivered := newMarks(len(f.msgs))
 	var out []Violation
-	for i := range h {
-		e := &h[i]
-		p := f.evProc[i]
-		if e.Kind != Multicast || !f.correct(p) || delivered[procMsg{p, f.evMsg[i]}] {
+	for p, evs := range f.byProc {
+		if !f.correct(int32(p)) {
 			continue
 		}
-		out = append(out, Violation{PropValidity,
-			fmt.Sprintf("correct %s multicast %s but never delivered it", e.Process, e.Msg),
-			f.events(int32(i))})
+		delivered.next()
+		for _, i := range evs {
+			if h[i].Kind == Deliver {
+				delivered.set(f.evMsg[i], i)
+			}
+		}
+		for _, i := range evs {
+			e := &h[i]
+			if e.Kind != Multicast {
+				continue
+			}
+			if _, ok := delivered.get(f.evMsg[i]); ok {
+				continue
+			}
+			out = append(out, Violation{PropValidity,
+				fmt.Sprintf("correct %s multicast %s but never delivered it", e.Process, e.Msg),
+				f.events(i)})
+		}
 	}
 	return out
 }
 
 // CheckAgreement checks agreement (HT94 §3.1), scoped by views as virtual
-// synchrony defines it (BSS91; CKV01 §5). It is a liveness property and
+// synchrony defines it (BSS91; CKV01). It is a liveness property and
 // assumes a complete, quiescent history.
 //
 // Deliveries count in the view the Deliver event names (Event.View). Two

@@ -27,21 +27,22 @@ func CheckTotalOrder(h History) []Violation {
 		from, at int32 // events: dl(q,x), dl(q,y)
 	}
 	adj := make([][]edge, nm)
-	seen := make(map[procMsg]bool)
+	seen := newMarks(nm)
 	for p, evs := range f.byProc {
 		if !f.correct(int32(p)) {
 			continue
 		}
+		seen.next()
 		prev := int32(-1)
 		for _, i := range evs {
 			if h[i].Kind != Deliver {
 				continue
 			}
 			m := f.evMsg[i]
-			if seen[procMsg{int32(p), m}] {
+			if _, dup := seen.get(m); dup {
 				continue
 			}
-			seen[procMsg{int32(p), m}] = true
+			seen.set(m, i)
 			if prev >= 0 {
 				x := f.evMsg[prev]
 				adj[x] = append(adj[x], edge{m, prev, i})
@@ -171,18 +172,27 @@ func CheckTotalOrderPrefix(h History) []Violation {
 	}
 	seqs := make(map[key][]int32) // delivery events
 	var keys []key
-	seen := make(map[procMsg]bool)
-	for i := range h {
-		p := f.evProc[i]
-		if h[i].Kind != Deliver || !f.correct(p) || seen[procMsg{p, f.evMsg[i]}] {
+	seen := newMarks(len(f.msgs))
+	for p, evs := range f.byProc {
+		if !f.correct(int32(p)) {
 			continue
 		}
-		seen[procMsg{p, f.evMsg[i]}] = true
-		k := key{h[i].View, p}
-		if _, ok := seqs[k]; !ok {
-			keys = append(keys, k)
+		seen.next()
+		for _, i := range evs {
+			m := f.evMsg[i]
+			if h[i].Kind != Deliver {
+				continue
+			}
+			if _, dup := seen.get(m); dup {
+				continue
+			}
+			seen.set(m, i)
+			k := key{h[i].View, int32(p)}
+			if _, ok := seqs[k]; !ok {
+				keys = append(keys, k)
+			}
+			seqs[k] = append(seqs[k], i)
 		}
-		seqs[k] = append(seqs[k], int32(i))
 	}
 	longest := make(map[uint64]key)
 	for _, k := range keys {

@@ -11,7 +11,7 @@ import (
 // crash. All of them pass trivially on a history without ViewInstall events.
 
 // CheckViewAgreement checks that one view id always has one membership
-// (CKV01 §4, "view identifier uniqueness"): every install of view V lists the
+// (a membership property of CKV01): every install of view V lists the
 // same Members in the same rank order and the same Primary flag.
 func CheckViewAgreement(h History) []Violation {
 	f := newFacts(h)
@@ -44,7 +44,7 @@ func CheckViewAgreement(h History) []Violation {
 	return out
 }
 
-// CheckSelfInclusion checks self inclusion (CKV01 §4): a process that
+// CheckSelfInclusion checks self inclusion (CKV01): a process that
 // installs a view is one of its members.
 func CheckSelfInclusion(h History) []Violation {
 	f := newFacts(h)
@@ -60,7 +60,7 @@ func CheckSelfInclusion(h History) []Violation {
 	return out
 }
 
-// CheckMonotonicViews checks local monotonicity (CKV01 §4): each process
+// CheckMonotonicViews checks local monotonicity (CKV01): each process
 // installs views with strictly increasing ids, and each install's Prev
 // names the view the process actually came from (its previous install).
 func CheckMonotonicViews(h History) []Violation {
@@ -96,7 +96,7 @@ func CheckMonotonicViews(h History) []Violation {
 	return out
 }
 
-// CheckSendingViewDelivery checks sending-view delivery (CKV01 §5; BSS91):
+// CheckSendingViewDelivery checks sending-view delivery (CKV01; BSS91):
 // a message is delivered in the view it was multicast in. Concretely, for
 // every process not marked Faulty:
 //   - a Deliver's Event.View equals its Msg.View, and a Multicast's too;
@@ -143,7 +143,7 @@ func CheckSendingViewDelivery(h History) []Violation {
 	return out
 }
 
-// CheckSelfDelivery checks self delivery (CKV01 §5): if a process multicasts
+// CheckSelfDelivery checks self delivery (CKV01): if a process multicasts
 // m and later installs a view, it delivered m before that install. (A
 // correct process that never installs another view must still deliver m:
 // that is CheckValidity.)
@@ -184,7 +184,7 @@ func CheckSelfDelivery(h History) []Violation {
 	return out
 }
 
-// CheckVirtualSynchrony checks virtual synchrony (BSS91; CKV01 §5): processes
+// CheckVirtualSynchrony checks virtual synchrony (BSS91; CKV01): processes
 // that move from view V to the same next view V' (installs of V' whose Prev
 // is V) delivered the same set of messages in V (deliveries whose Event.View
 // is V). It judges every process not marked Faulty. Sets are compared by a
@@ -204,25 +204,37 @@ func CheckVirtualSynchrony(h History) []Violation {
 	type move struct{ from, to uint64 }
 	groups := make(map[move][]member)
 	var moves []move
+	// seen marks a process's delivered messages with the view of their
+	// first delivery; more views for one message (rare) go to seenMore.
+	type viewMsg struct {
+		v uint64
+		m int32
+	}
+	seen := newMarks(len(f.msgs))
+	seenView := make([]uint64, len(f.msgs))
 	for p, evs := range f.byProc {
 		if f.faulty[p] {
 			continue
 		}
 		sets := make(map[uint64]*dset)
-		type viewMsg struct {
-			v uint64
-			m int32
-		}
-		seen := make(map[viewMsg]bool)
+		seen.next()
+		var seenMore map[viewMsg]bool
 		for _, i := range evs {
 			e := &h[i]
 			switch e.Kind {
 			case Deliver:
 				m := f.evMsg[i]
-				if seen[viewMsg{e.View, m}] {
+				if _, ok := seen.get(m); !ok {
+					seen.set(m, i)
+					seenView[m] = e.View
+				} else if seenView[m] == e.View || seenMore[viewMsg{e.View, m}] {
 					continue // a duplicate is an integrity matter
+				} else {
+					if seenMore == nil {
+						seenMore = make(map[viewMsg]bool)
+					}
+					seenMore[viewMsg{e.View, m}] = true
 				}
-				seen[viewMsg{e.View, m}] = true
 				d := sets[e.View]
 				if d == nil {
 					d = &dset{}
@@ -298,8 +310,8 @@ func mix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// CheckPrimaryComponent checks the primary-component view sequence (CKV01
-// §4.2; Ricciardi & Birman 1991), over installs marked Primary by processes
+// CheckPrimaryComponent checks the primary-component view sequence (CKV01;
+// Ricciardi & Birman 1991), over installs marked Primary by processes
 // not marked Faulty. Ordered by id, the primary views V1 < V2 < ... form one
 // sequence in which, for each k:
 //   - some process installed V(k+1) directly from V(k) (its Prev is V(k)),

@@ -31,7 +31,7 @@ func ChecksFor(class string) []Checker {
 }
 
 // VirtualSynchronyChecks are the virtual synchrony properties (BSS91;
-// CKV01 §4-5): view agreement, self inclusion, monotonic views,
+// CKV01): view agreement, self inclusion, monotonic views,
 // sending-view delivery, self delivery, same delivered set for processes
 // that move between the same two views, and the primary-component sequence.
 var VirtualSynchronyChecks = []Checker{

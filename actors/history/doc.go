@@ -95,7 +95,7 @@
 //     view is a prefix of the longest (this also catches the gaps and
 //     contamination of HT94 §3.11).
 //   - Virtual synchrony (Birman, Schiper & Stephenson 1991; Chockler, Keidar
-//     & Vitenberg 2001 §4-5): CheckViewAgreement (one view id, one member
+//     & Vitenberg 2001): CheckViewAgreement (one view id, one member
 //     list in rank order and one Primary flag), CheckSelfInclusion,
 //     CheckMonotonicViews (strictly increasing ids, Prev is the view the
 //     process came from), CheckSendingViewDelivery (the strong variant: a

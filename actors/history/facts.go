@@ -185,3 +185,28 @@ func (f *facts) stints() map[uint64][]stint {
 	}
 	return out
 }
+
+// marks remembers a position per message for one process at a time, for
+// checkers that walk the history process by process: starting the next
+// process forgets everything in O(1), with no map.
+type marks struct {
+	owner []uint32
+	at    []int32
+	cur   uint32
+}
+
+func newMarks(messages int) *marks {
+	return &marks{owner: make([]uint32, messages), at: make([]int32, messages)}
+}
+
+// next forgets all marks.
+func (k *marks) next() { k.cur++ }
+
+func (k *marks) get(m int32) (int32, bool) {
+	if k.owner[m] == k.cur {
+		return k.at[m], true
+	}
+	return -1, false
+}
+
+func (k *marks) set(m, at int32) { k.owner[m], k.at[m] = k.cur, at }
