@@ -332,3 +332,94 @@ func maps_equal(a, b map[int32]bool) bool {
 	}
 	return true
 }
+
+// naiveFIFO says whether, for every correct receiver, sender and view, the
+// sequence numbers delivered are exactly 1, 2, ..., k in that order.
+func naiveFIFO(h History) bool {
+	bad := map[ProcessID]bool{}
+	for _, e := range h {
+		if e.Kind == Crash || e.Kind == Faulty {
+			bad[e.Process] = true
+		}
+	}
+	type key struct {
+		q, s ProcessID
+		v    uint64
+	}
+	seqs := map[key][]uint64{}
+	for _, e := range h {
+		if e.Kind == Deliver && !bad[e.Process] {
+			k := key{e.Process, e.Msg.Sender, e.View}
+			seqs[k] = append(seqs[k], e.Msg.Seq)
+		}
+	}
+	for _, s := range seqs {
+		for i, x := range s {
+			if x != uint64(i+1) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// naiveIntegrity says whether no process (not Faulty) delivers a message
+// twice or delivers one that nobody multicast.
+func naiveIntegrity(h History) bool {
+	faulty := map[ProcessID]bool{}
+	sent := map[MsgID]bool{}
+	for _, e := range h {
+		switch e.Kind {
+		case Faulty:
+			faulty[e.Process] = true
+		case Multicast:
+			sent[e.Msg] = true
+		}
+	}
+	type key struct {
+		p ProcessID
+		m MsgID
+	}
+	seen := map[key]bool{}
+	for _, e := range h {
+		if e.Kind != Deliver || faulty[e.Process] {
+			continue
+		}
+		if seen[key{e.Process, e.Msg}] || !sent[e.Msg] {
+			return false
+		}
+		seen[key{e.Process, e.Msg}] = true
+	}
+	return true
+}
+
+func TestFIFOAndIntegrityAgainstNaiveReference(t *testing.T) {
+	var fifoBad, integrityBad int
+	forSeeds(t, 20000, func(t *testing.T, r *rand.Rand) string {
+		h := genCausalRun(r, r.IntN(2) == 0, []float64{0, 0.5}[r.IntN(2)])
+		if r.IntN(4) == 0 { // deliveries of messages never multicast
+			for k := range h {
+				if h[k].Kind == Deliver && r.IntN(8) == 0 {
+					h[k].Msg.Seq += 100
+				}
+			}
+		}
+		fifo, integ := CheckFIFO(h), CheckIntegrity(h)
+		if ok := naiveFIFO(h); ok != (len(fifo) == 0) {
+			return fmt.Sprintf("FIFO: checker found %d violations, reference says ok=%v\n%v\n%s", len(fifo), ok, h, dump(fifo))
+		}
+		if ok := naiveIntegrity(h); ok != (len(integ) == 0) {
+			return fmt.Sprintf("integrity: checker found %d violations, reference says ok=%v\n%v\n%s", len(integ), ok, h, dump(integ))
+		}
+		if len(fifo) > 0 {
+			fifoBad++
+		}
+		if len(integ) > 0 {
+			integrityBad++
+		}
+		return ""
+	})
+	if *seedFlag == 0 && (fifoBad < *roundsFlag/10 || integrityBad < *roundsFlag/10) {
+		t.Errorf("generator is unbalanced: %d FIFO and %d integrity violations in %d histories", fifoBad, integrityBad, *roundsFlag)
+	}
+}
