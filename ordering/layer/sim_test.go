@@ -9,7 +9,10 @@ import (
 	"github.com/lockstep-actors/lockstep/actors/history"
 )
 
-var long = flag.Bool("long", false, "run 100,000 schedules per class instead of 2,000")
+var (
+	long     = flag.Bool("long", false, "run 100,000 schedules per class instead of 2,000")
+	seedFlag = flag.Uint64("seed", 0, "replay only this schedule seed")
+)
 
 // paramsFor draws the shape of one schedule from its seed: 3 to 7 members,
 // with loss, duplication, delay and reordering.
@@ -25,12 +28,8 @@ func paramsFor(seed uint64) netParams {
 	}
 }
 
-// runSchedule plays one seeded schedule and returns its history.
-func runSchedule(t testing.TB, class Class, seed uint64) (history.History, []history.ProcessID) {
-	s := playSchedule(t, class, seed)
-	return s.hist, s.ids
-}
-
+// playSchedule plays one seeded schedule and returns the network with its
+// history.
 func playSchedule(t testing.TB, class Class, seed uint64) *simNet {
 	p := paramsFor(seed)
 	s, err := newSimNet(seed, class, p)
@@ -59,12 +58,15 @@ func TestSimulatedSchedules(t *testing.T) {
 	for _, class := range Classes {
 		t.Run(class.String(), func(t *testing.T) {
 			t.Parallel()
-			n := schedules()
+			first, last := uint64(1), uint64(schedules())
+			if *seedFlag != 0 {
+				first, last = *seedFlag, *seedFlag
+			}
 			deliveries, steps := 0, 0
 			var total Stats
-			for seed := uint64(1); seed <= uint64(n); seed++ {
+			for seed := first; seed <= last; seed++ {
 				s := playSchedule(t, class, seed)
-				h, procs := s.hist, s.ids
+				h := s.hist
 				steps += s.steps
 				for _, m := range s.members {
 					st := m.Stats()
@@ -76,11 +78,9 @@ func TestSimulatedSchedules(t *testing.T) {
 					total.OrderNaksSent += st.OrderNaksSent
 					total.StatusSent += st.StatusSent
 				}
-				for _, c := range checksFor(class) {
-					if v := c(h, procs); len(v) > 0 {
-						t.Fatalf("class %s seed %d (replay: runSchedule(t, %s, %d)): %d violations, first: %s",
-							class, seed, class, seed, len(v), v[0])
-					}
+				if v := history.CheckAll(h, history.ChecksFor(class.String())...); len(v) > 0 {
+					t.Fatalf("class %s seed %d (replay: go test -run 'TestSimulatedSchedules/%s$' -seed %d): %d violations, first: %s",
+						class, seed, class, seed, len(v), v[0])
 				}
 				for _, e := range h {
 					if e.Kind == history.Deliver {
@@ -88,20 +88,19 @@ func TestSimulatedSchedules(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("class %s: %d schedules, %d deliveries, %d packets stepped, no violation; %+v", class, n, deliveries, steps, total)
+			t.Logf("class %s: %d schedules, %d deliveries, %d packets stepped, no violation; %+v", class, last-first+1, deliveries, steps, total)
 		})
 	}
 }
 
 // firstViolation returns the first seed whose history of class fails check.
-func firstViolation(t *testing.T, class Class, c check, seeds int) (uint64, string) {
+func firstViolation(t *testing.T, class Class, check history.Checker, seeds int) (uint64, history.Violation) {
 	for seed := uint64(1); seed <= uint64(seeds); seed++ {
-		h, procs := runSchedule(t, class, seed)
-		if v := c(h, procs); len(v) > 0 {
+		if v := check(playSchedule(t, class, seed).hist); len(v) > 0 {
 			return seed, v[0]
 		}
 	}
-	return 0, ""
+	return 0, history.Violation{}
 }
 
 // The checkers have teeth: a weaker class run through a stronger class's
@@ -110,12 +109,14 @@ func TestCheckersCatchWeakerClasses(t *testing.T) {
 	for _, tc := range []struct {
 		class Class
 		name  string
-		check check
+		check history.Checker
 	}{
-		{FIFO, "causal", checkCausal},
-		{Causal, "total", checkTotal},
-		{Reliable, "fifo", checkFIFO},
-		{Atomic, "fifo", checkFIFO},
+		{FIFO, "causal", history.CheckCausal},
+		{Causal, "total", history.CheckTotalOrder},
+		{Causal, "prefix", history.CheckTotalOrderPrefix},
+		{Reliable, "fifo", history.CheckFIFO},
+		{Atomic, "fifo", history.CheckFIFO},
+		{Atomic, "causal", history.CheckCausal},
 	} {
 		t.Run(fmt.Sprintf("%s-through-%s", tc.class, tc.name), func(t *testing.T) {
 			seed, v := firstViolation(t, tc.class, tc.check, 500)
