@@ -1,0 +1,81 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+)
+
+// Config holds the settings of a Node. Start from DefaultConfig and change
+// what you need; NewNode rejects a Config whose Validate fails.
+type Config struct {
+	// Remote switches protoactor remote on, so that actors of other
+	// processes can reach this node's actors over gRPC.
+	Remote bool
+	// Host is the interface the remote server listens on. Lockstep's tests and
+	// demos only ever use the loopback interface, 127.0.0.1.
+	Host string
+	// Port is the TCP port of the remote server; 0 lets the kernel pick a free
+	// one, which Node.Address then reports.
+	Port int
+	// ProtoactorLogs routes protoactor's own log records through the node's
+	// logrus logger. When false (the default) they are discarded, so a node
+	// prints nothing unless its owner asks for it.
+	ProtoactorLogs bool
+	// KeepaliveTime is how long a remote connection may stay silent before
+	// the side that noticed sends a gRPC keepalive ping; it bounds how long a
+	// half-open connection goes unnoticed. gRPC clients never ping more often
+	// than every 10 s, so smaller values are raised to that.
+	KeepaliveTime time.Duration
+	// KeepaliveTimeout is how long a ping may stay unanswered before the
+	// connection is closed (and protoactor publishes EndpointTerminatedEvent).
+	KeepaliveTimeout time.Duration
+	// ConnectRetries is how many times protoactor's endpoint writer tries to
+	// connect to a peer (2 s apart) before it gives the peer up and turns its
+	// queued messages into dead letters.
+	ConnectRetries int
+	// ShutdownTimeout bounds each phase of Close: stopping the node's actors
+	// and stopping the remote server. A phase that overruns is cut short.
+	ShutdownTimeout time.Duration
+	// FaultTick is the wall-clock length of one tick of the failure models on
+	// real actors: a Timing fault with Delay d holds a message back d*FaultTick,
+	// and a Trigger's AtTick counts FaultTicks since the faults were set up.
+	FaultTick time.Duration
+}
+
+// DefaultConfig returns a local-only node configuration (no remote), with
+// loopback and a kernel-chosen port ready for when Remote is switched on.
+func DefaultConfig() Config {
+	return Config{
+		Host:             "127.0.0.1",
+		Port:             0,
+		KeepaliveTime:    10 * time.Second,
+		KeepaliveTimeout: 5 * time.Second,
+		ConnectRetries:   5,
+		ShutdownTimeout:  5 * time.Second,
+		FaultTick:        time.Millisecond,
+	}
+}
+
+// ErrInvalidConfig is wrapped by every error Config.Validate returns.
+var ErrInvalidConfig = errors.New("actors: invalid config")
+
+// Validate reports whether c can be used to start a Node.
+func (c Config) Validate() error {
+	switch {
+	case c.Remote && net.ParseIP(c.Host) == nil:
+		return fmt.Errorf("%w: host %q is not an IP address", ErrInvalidConfig, c.Host)
+	case c.Port < 0 || c.Port > 65535:
+		return fmt.Errorf("%w: port %d is outside [0, 65535]", ErrInvalidConfig, c.Port)
+	case c.KeepaliveTime <= 0 || c.KeepaliveTimeout <= 0:
+		return fmt.Errorf("%w: keepalive time and timeout must be positive", ErrInvalidConfig)
+	case c.ConnectRetries < 1:
+		return fmt.Errorf("%w: connect retries %d must be at least 1", ErrInvalidConfig, c.ConnectRetries)
+	case c.ShutdownTimeout <= 0:
+		return fmt.Errorf("%w: shutdown timeout must be positive", ErrInvalidConfig)
+	case c.FaultTick <= 0:
+		return fmt.Errorf("%w: fault tick must be positive", ErrInvalidConfig)
+	}
+	return nil
+}

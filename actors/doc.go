@@ -1,0 +1,94 @@
+// Package actors is Lockstep's process runtime: it runs the protocol cores
+// inside protoactor-go actors, gives every process an identity that histories,
+// views and wire messages share, guards against the known defects of the
+// pinned protoactor version, and injects the failure models of package faults
+// into real actors.
+//
+// # Nodes and process identity
+//
+// A Node owns one protoactor ActorSystem and, when asked (Config.Remote or
+// WithRemote), a protoactor remote: a gRPC server on host:port, loopback and a
+// kernel-chosen port by default, whose bound address Node.Address reports.
+//
+// A process of a Lockstep group is an actor. Its identity, a
+// history.ProcessID, is "address/name": the node's address and the actor's
+// protoactor id, for example "127.0.0.1:40123/alice". ProcessIDOf and PIDOf
+// convert between the two; the mapping is a bijection, so no registry has to
+// be shared and any process can address a member named in a view or a
+// history. A node itself is identified by its address (Node.ID). Actors of a
+// node without remote have the address "nonhost" (LocalAddress).
+//
+// Close stops the node's actors, the remote server and the actor system,
+// each phase bounded by Config.ShutdownTimeout, and leaves no goroutine
+// behind.
+//
+// # Logging
+//
+// Lockstep logs through logrus only (WithLogger); without a logger a node
+// prints nothing. protoactor logs through log/slog: a node either discards
+// those records (the default) or, with Config.ProtoactorLogs, forwards them
+// to its logrus logger through a small slog.Handler, tagged lib=protoactor.
+// Nothing is configured globally, with one exception the node cannot avoid:
+// protoactor's remote.Start replaces grpc-go's process-wide logger with one
+// that discards everything.
+//
+// # The pinned protoactor's traps, and how each is handled
+//
+//   - A peer that sends a message type this process has not registered
+//     crashes the receiver: the protobuf deserializer ignores the lookup error
+//     and dereferences nil inside the gRPC handler goroutine. The node installs
+//     a gRPC stream interceptor that inspects every incoming batch before
+//     protoactor sees it (type names, serializer ids, table indexes) and also
+//     recovers any panic of the handler. Either way the offending stream is
+//     closed with an error, the event is logged and counted
+//     (Stats.RejectedMessages, Stats.RecoveredPanics), and the node keeps
+//     serving its other peers.
+//   - No keepalive is configured, so a half-open connection to a vanished
+//     peer goes unnoticed. The node sets gRPC keepalive on both sides
+//     (Config.KeepaliveTime, KeepaliveTimeout), keeping the insecure transport
+//     credentials that replacing protoactor's dial options would otherwise drop.
+//   - Remote delivery is at most once. A failed send drops the batch and the
+//     messages queued behind it without a trace; the next send reconnects, so
+//     a connection is FIFO with silent holes, and after ConnectRetries failed
+//     attempts queued messages become dead letters. The runtime does not hide
+//     this: reliability, duplicate suppression and order are the job of the
+//     ordering layers (NAK repair, sequence numbers), which the simulator tests
+//     under loss.
+//   - System messages overtake user messages: a watcher can receive
+//     Terminated for a peer before that peer's last messages. Terminated never
+//     means "everything from that sender has arrived"; the membership flush
+//     decides which messages a view contains.
+//   - The graceful remote shutdown can panic (a send on the closed disconnect
+//     channel of a stream that ended a moment before). Close recovers it and
+//     stops the server forcefully.
+//   - remote.Start writes grpc-go's global logger without synchronisation.
+//     Starting a second remote in a process where gRPC goroutines are running
+//     is therefore a data race (harmless, the same discarding logger is
+//     written, but the race detector reports it). Deploy one remote node per
+//     process; tests run each remote node in a process of its own (package
+//     proctest). The node logs a warning when a second remote starts.
+//   - A peer's PID in an envelope is not authenticated: the sender of a
+//     remote message can be forged. Protocols carry identity in their payload
+//     (wire.Data.sender) and the Byzantine ones sign it.
+//
+// # Failure models on real actors
+//
+// Faults (from Node.NewFaults, or WithFaults for every actor Spawn starts)
+// applies a faults.Spec to actors as protoactor middleware. The sender
+// middleware asks the actor's faults.Injector what becomes of every outgoing
+// protobuf message: sent, dropped (crash, send omission, a silent adversary),
+// held back (timing: a timer re-sends it Delay*Config.FaultTick later),
+// replaced by a corrupted clone (value: the original, which a local receiver
+// may share, is never touched), a stale message re-sent (state transition),
+// or whatever an Adversary chooses per receiver (arbitrary). The receiver
+// middleware drops incoming messages under receive omission and, once the
+// crash model fires, makes the actor receive and send nothing and stops it.
+// protoactor's lifecycle and system messages are never touched. Each actor
+// has its own injector, seeded from Spec.Seed and the actor's name, so runs
+// replay; time is read from an injectable Clock (WithClock). When a model
+// switches on for an actor the node records a history event (Crash, or
+// Faulty for the other models) in the Recorder given by WithRecorder.
+//
+// The pure injector is the same code the simulator (package sim) drives, so
+// a failure observed on real actors can be replayed there from its seed.
+package actors

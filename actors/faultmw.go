@@ -1,0 +1,347 @@
+package actors
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/actors/faults"
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/sirupsen/logrus"
+	"google.golang.org/protobuf/proto"
+)
+
+// Faults injects one failure model (a faults.Spec) into real actors, as
+// protoactor middleware: a sender middleware filters what an actor sends
+// (crash, send omission, timing, value, state transition, arbitrary) and a
+// receiver middleware what it receives (crash, receive omission).
+//
+// Every actor gets its own faults.Injector, created on its first message and
+// keyed by its PID: a middleware chain is built once per Props and shared by
+// all actors spawned from it. Each injector's seed mixes Spec.Seed with the
+// actor's name (not its address, which depends on the port the kernel
+// picked), so a run with the same seed and names makes the same choices.
+//
+// Use PropsOptions (or the two middleware) and list them after any other
+// middleware: faults act at the boundary between the actor and the network,
+// and a message a timing failure holds back is later handed to the rest of
+// the sender chain from a timer goroutine, which is only safe for protoactor's
+// own final sender. Late messages may overtake one another.
+//
+// A Faults is safe for concurrent use.
+type Faults struct {
+	spec  faults.Spec
+	clock Clock
+	tick  time.Duration
+	start time.Time
+	log   *logrus.Entry
+	rec   Recorder
+
+	mu        sync.Mutex
+	actors    map[history.ProcessID]*faultyActor
+	timers    map[uint64]Timer
+	nextTimer uint64
+	closed    bool
+}
+
+// faultyActor is the fault state of one actor. Its middleware runs on the
+// actor's goroutine, but Stats reads it from others, hence the mutex.
+type faultyActor struct {
+	mu        sync.Mutex
+	id        history.ProcessID
+	in        *faults.Injector
+	sent      int
+	received  int
+	announced bool
+	crashed   bool
+}
+
+// FaultStats sums what a Faults did over all its actors.
+type FaultStats struct {
+	// Actors is the number of actors that have sent or received through it.
+	Actors int
+	// Sent counts the messages the actors tried to send (before faults).
+	Sent int
+	// Received counts the messages the actors were handed (after faults).
+	Received int
+	// Crashed counts the actors the crash model has stopped.
+	Crashed int
+	// Stats holds the injectors' own counters: Dropped, Delayed, Corrupted,
+	// Replayed and Forged messages.
+	faults.Stats
+}
+
+func (s FaultStats) String() string {
+	return fmt.Sprintf("actors=%d sent=%d received=%d crashed=%d dropped=%d delayed=%d corrupted=%d replayed=%d forged=%d",
+		s.Actors, s.Sent, s.Received, s.Crashed, s.Dropped, s.Delayed, s.Corrupted, s.Replayed, s.Forged)
+}
+
+// NewFaults prepares fault injection of spec for actors of this node. The
+// node's clock, FaultTick, logger and recorder apply, and Close cancels the
+// messages it still holds back.
+func (n *Node) NewFaults(spec faults.Spec) (*Faults, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	f := &Faults{
+		spec:   spec,
+		clock:  n.clock,
+		tick:   n.cfg.FaultTick,
+		start:  n.clock.Now(),
+		log:    n.log.WithField("faults", spec.Model.String()),
+		rec:    n.recorder,
+		actors: make(map[history.ProcessID]*faultyActor),
+		timers: make(map[uint64]Timer),
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return nil, ErrClosed
+	}
+	n.faultSets = append(n.faultSets, f)
+	return f, nil
+}
+
+// Spec returns the failure model f injects.
+func (f *Faults) Spec() faults.Spec { return f.spec }
+
+// PropsOptions returns the props options that install f's middleware.
+func (f *Faults) PropsOptions() []actor.PropsOption {
+	return []actor.PropsOption{
+		actor.WithSenderMiddleware(f.SenderMiddleware()),
+		actor.WithReceiverMiddleware(f.ReceiverMiddleware()),
+	}
+}
+
+// Stats sums the counters of every actor f has seen.
+func (f *Faults) Stats() FaultStats {
+	f.mu.Lock()
+	all := make([]*faultyActor, 0, len(f.actors))
+	for _, a := range f.actors {
+		all = append(all, a)
+	}
+	f.mu.Unlock()
+	var s FaultStats
+	for _, a := range all {
+		a.mu.Lock()
+		st := a.in.Stats()
+		s.Actors++
+		s.Sent += a.sent
+		s.Received += a.received
+		if a.crashed {
+			s.Crashed++
+		}
+		s.Dropped += st.Dropped
+		s.Delayed += st.Delayed
+		s.Corrupted += st.Corrupted
+		s.Replayed += st.Replayed
+		s.Forged += st.Forged
+		a.mu.Unlock()
+	}
+	return s
+}
+
+// Crashed reports whether the crash model has stopped the actor with this
+// process id.
+func (f *Faults) Crashed(id history.ProcessID) bool {
+	f.mu.Lock()
+	a := f.actors[id]
+	f.mu.Unlock()
+	if a == nil {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.crashed
+}
+
+// now is the failure models' clock: FaultTicks since f was created.
+func (f *Faults) now() int64 { return int64(f.clock.Now().Sub(f.start) / f.tick) }
+
+// actorFor returns the state of the actor self, creating it on first use.
+// The root context (self nil) counts as one process named "root".
+func (f *Faults) actorFor(self *actor.PID) *faultyActor {
+	id, name := history.ProcessID("root"), "root"
+	if self != nil {
+		id, name = ProcessIDOf(self), self.Id
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.actors[id]
+	if a == nil {
+		spec := f.spec
+		spec.Seed ^= nameHash(name)
+		in, err := faults.NewInjector(spec)
+		if err != nil {
+			// Unreachable: the spec was validated in NewFaults and the
+			// seed does not take part in validation.
+			panic(fmt.Sprintf("actors: fault spec became invalid: %v", err))
+		}
+		a = &faultyActor{id: id, in: in}
+		f.actors[id] = a
+	}
+	return a
+}
+
+// nameHash is FNV-1a of name: it derives per-actor seeds from one Spec.Seed.
+func nameHash(name string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// isAppMessage reports whether msg is addressed to the application, as
+// opposed to protoactor's lifecycle and system messages, which the failure
+// models leave alone (a crashed actor still needs them to stop).
+func isAppMessage(msg any) bool {
+	switch msg.(type) {
+	case actor.SystemMessage, actor.AutoReceiveMessage, actor.InfrastructureMessage:
+		return false
+	}
+	return true
+}
+
+// SenderMiddleware returns the middleware applying the send side of the
+// failure model.
+func (f *Faults) SenderMiddleware() actor.SenderMiddleware {
+	return func(next actor.SenderFunc) actor.SenderFunc {
+		return func(c actor.SenderContext, target *actor.PID, env *actor.MessageEnvelope) {
+			a := f.actorFor(c.Self())
+			a.mu.Lock()
+			if a.crashed {
+				a.mu.Unlock()
+				return
+			}
+			// Application messages that are not protobuf can never leave
+			// the process; they pass uncounted, unless the actor crashed.
+			pm, isProto := env.Message.(proto.Message)
+			if !isProto || !isAppMessage(env.Message) {
+				a.mu.Unlock()
+				next(c, target, env)
+				return
+			}
+			actions := a.in.Outgoing(f.now(), ProcessIDOf(target), pm)
+			a.sent++
+			crashNow := f.noteActivation(a)
+			a.mu.Unlock()
+
+			for i, act := range actions {
+				out := env
+				if i > 0 || act.Msg != pm {
+					// A fresh envelope per copy: the original may be shared
+					// with the receiver already.
+					out = &actor.MessageEnvelope{Header: env.Header, Message: act.Msg, Sender: env.Sender}
+				}
+				if act.Delay > 0 {
+					f.later(time.Duration(act.Delay)*f.tick, func() { next(c, target, out) })
+					continue
+				}
+				next(c, target, out)
+			}
+			if crashNow {
+				f.stop(c.ActorSystem(), c.Self())
+			}
+		}
+	}
+}
+
+// ReceiverMiddleware returns the middleware applying the receive side of the
+// failure model.
+func (f *Faults) ReceiverMiddleware() actor.ReceiverMiddleware {
+	return func(next actor.ReceiverFunc) actor.ReceiverFunc {
+		return func(c actor.ReceiverContext, env *actor.MessageEnvelope) {
+			if !isAppMessage(env.Message) {
+				next(c, env)
+				return
+			}
+			a := f.actorFor(c.Self())
+			a.mu.Lock()
+			if a.crashed {
+				a.mu.Unlock()
+				return
+			}
+			pm, isProto := env.Message.(proto.Message)
+			if !isProto {
+				a.mu.Unlock()
+				next(c, env)
+				return
+			}
+			ok := a.in.Incoming(f.now(), ProcessIDOf(env.Sender), pm)
+			if ok {
+				a.received++
+			}
+			crashNow := f.noteActivation(a)
+			a.mu.Unlock()
+			if ok {
+				next(c, env)
+			}
+			if crashNow {
+				f.stop(c.ActorSystem(), c.Self())
+			}
+		}
+	}
+}
+
+// noteActivation records, once, that a's failure model has switched on, and
+// reports whether a has just crashed. The caller holds a.mu.
+func (f *Faults) noteActivation(a *faultyActor) (crashNow bool) {
+	if !a.in.Active() || a.announced {
+		return false
+	}
+	a.announced = true
+	kind := history.Faulty
+	if a.in.Crashed() {
+		kind = history.Crash
+		a.crashed = true
+		crashNow = true
+	}
+	now := f.clock.Now()
+	f.log.WithField("process", a.id).Info("failure model switched on")
+	if f.rec != nil {
+		f.rec.Record(history.Event{Time: now.UnixNano(), Process: a.id, Kind: kind, Value: f.spec.Model.String()})
+	}
+	return crashNow
+}
+
+// stop stops a crashed actor. Root.Stop only posts a system message, so it
+// is safe from inside the actor's own middleware.
+func (f *Faults) stop(sys *actor.ActorSystem, self *actor.PID) {
+	if self != nil {
+		sys.Root.Stop(self)
+	}
+}
+
+// later runs send after d on f's clock, unless f is closed first.
+func (f *Faults) later(d time.Duration, send func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return
+	}
+	id := f.nextTimer
+	f.nextTimer++
+	f.timers[id] = f.clock.AfterFunc(d, func() {
+		f.mu.Lock()
+		_, pending := f.timers[id]
+		delete(f.timers, id)
+		f.mu.Unlock()
+		if pending {
+			send()
+		}
+	})
+}
+
+// close cancels every message still held back and refuses new delays.
+func (f *Faults) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	for id, t := range f.timers {
+		t.Stop()
+		delete(f.timers, id)
+	}
+}

@@ -1,0 +1,39 @@
+// Package proctest runs parts of a test in separate OS processes: the test
+// binary re-executes itself, the way the standard library's os/exec tests
+// do, so that several Lockstep nodes can talk over loopback exactly as
+// separately deployed processes would.
+//
+// It serves three needs:
+//
+//  1. Isolation. The pinned protoactor writes grpc-go's process-wide logger
+//     every time a remote starts, without synchronisation; a second remote
+//     started in a process where gRPC goroutines are alive is a data race the
+//     race detector reports. A test that needs a remote node calls Isolate
+//     and runs in a fresh process of its own.
+//  2. Peers. Start (and StartN) launch helper processes that run one role of
+//     a test; each announces the address of its node on stdout (Announce),
+//     serves until its standard input closes (StdinClosed), and may write
+//     its history as JSON lines to the file named in its environment.
+//  3. Histories. ReadHistories reads those files back and merges them, so
+//     the same checkers judge a multi-process run as a simulated one.
+//
+// The package does not import testing: the few testing methods it needs are
+// the TB interface, which *testing.T satisfies.
+//
+// # Usage
+//
+//	func TestHelperProcess(t *testing.T) {
+//		role, ok := proctest.Role()
+//		if !ok {
+//			t.Skip("helper process for other tests")
+//		}
+//		// start a node, proctest.Announce(os.Stdout, node.Address()),
+//		// serve, write proctest.HistoryPath() if set
+//		<-proctest.StdinClosed()
+//	}
+//
+//	children, err := proctest.StartN(3, func(i int) proctest.Spec {
+//		return proctest.Spec{Run: "TestHelperProcess", Role: "member", HistoryDir: dir}
+//	})
+//	defer proctest.StopAll(children)
+package proctest

@@ -1,0 +1,217 @@
+package proctest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrChild is wrapped by the errors about child processes.
+var ErrChild = errors.New("proctest: child process")
+
+// Spec says how to start one child.
+type Spec struct {
+	// Run is the name of the test function the child runs, for example
+	// "TestHelperProcess". It is anchored (^Run$) on the command line.
+	Run string
+	// Role is handed to the child in EnvRole.
+	Role string
+	// Index is handed to the child in EnvIndex.
+	Index int
+	// Env holds extra "KEY=value" entries for the child's environment.
+	Env []string
+	// HistoryDir, if set, is where the child writes its history: the file
+	// HistoryDir/<Role>-<Index>.jsonl, named in EnvHistory.
+	HistoryDir string
+	// AnnounceTimeout bounds the wait for the child's address line;
+	// 0 means 30 s (a race-instrumented binary can start slowly).
+	AnnounceTimeout time.Duration
+}
+
+// Child is a running helper process.
+type Child struct {
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	addr    string
+	history string
+	done    chan struct{}
+	waitErr error
+
+	mu     sync.Mutex
+	output strings.Builder
+}
+
+// Start launches the test binary (os.Args[0]) as a child described by s and
+// waits until it announces its address.
+func Start(s Spec) (*Child, error) {
+	if s.Run == "" {
+		return nil, fmt.Errorf("%w: Spec.Run is empty", ErrChild)
+	}
+	c := &Child{done: make(chan struct{})}
+	c.cmd = exec.Command(os.Args[0], "-test.run=^"+s.Run+"$", "-test.timeout=10m")
+	c.cmd.Env = append(childEnv(), EnvRole+"="+s.Role, EnvIndex+"="+strconv.Itoa(s.Index))
+	c.cmd.Env = append(c.cmd.Env, s.Env...)
+	if s.HistoryDir != "" {
+		c.history = filepath.Join(s.HistoryDir, fmt.Sprintf("%s-%d.jsonl", s.Role, s.Index))
+		c.cmd.Env = append(c.cmd.Env, EnvHistory+"="+c.history)
+	}
+	stdout, err := c.cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrChild, err)
+	}
+	c.cmd.Stderr = &lockedWriter{c: c}
+	if c.stdin, err = c.cmd.StdinPipe(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrChild, err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w: start %s: %w", ErrChild, os.Args[0], err)
+	}
+	addrs := make(chan string, 1)
+	go c.scan(stdout, addrs)
+	timeout := s.AnnounceTimeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	select {
+	case c.addr = <-addrs:
+		return c, nil
+	case <-c.done:
+		return nil, fmt.Errorf("%w: %s exited before announcing its address (%v):\n%s", ErrChild, s.Role, c.waitErr, c.Output())
+	case <-time.After(timeout):
+		c.Kill()
+		return nil, fmt.Errorf("%w: %s did not announce its address within %v:\n%s", ErrChild, s.Role, timeout, c.Output())
+	}
+}
+
+// scan copies the child's stdout into its output, picks out the address
+// line, and records the exit once stdout ends.
+func (c *Child) scan(stdout io.Reader, addrs chan<- string) {
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if a, ok := strings.CutPrefix(line, AddrPrefix); ok {
+			select {
+			case addrs <- strings.TrimSpace(a):
+			default:
+			}
+		}
+		c.appendOutput(line + "\n")
+	}
+	c.waitErr = c.cmd.Wait()
+	close(c.done)
+}
+
+func (c *Child) appendOutput(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.output.WriteString(s)
+}
+
+// lockedWriter collects the child's stderr into its output.
+type lockedWriter struct{ c *Child }
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.c.appendOutput(string(p))
+	return len(p), nil
+}
+
+// Addr is the address the child announced.
+func (c *Child) Addr() string { return c.addr }
+
+// HistoryPath is the file the child writes its history to, or "".
+func (c *Child) HistoryPath() string { return c.history }
+
+// Output is everything the child has written to stdout and stderr so far.
+func (c *Child) Output() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.output.String()
+}
+
+// Done is closed when the child has exited.
+func (c *Child) Done() <-chan struct{} { return c.done }
+
+// Stop closes the child's standard input, which asks it to finish, and waits
+// up to timeout for it to exit; then it kills it. It returns the child's
+// exit error (nil for a clean exit) or an error saying it had to be killed.
+func (c *Child) Stop(timeout time.Duration) error {
+	_ = c.stdin.Close()
+	select {
+	case <-c.done:
+		if c.waitErr != nil {
+			return fmt.Errorf("%w: exited with %w:\n%s", ErrChild, c.waitErr, c.Output())
+		}
+		return nil
+	case <-time.After(timeout):
+		c.Kill()
+		return fmt.Errorf("%w: did not exit within %v; killed:\n%s", ErrChild, timeout, c.Output())
+	}
+}
+
+// Kill kills the child and waits for it to be reaped.
+func (c *Child) Kill() {
+	_ = c.cmd.Process.Kill()
+	<-c.done
+}
+
+// StartN starts n children, the i-th described by spec(i) (with Index set to
+// i), in parallel. If any fails to start, the others are killed.
+func StartN(n int, spec func(i int) Spec) ([]*Child, error) {
+	children := make([]*Child, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := spec(i)
+			s.Index = i
+			children[i], errs[i] = Start(s)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		for _, c := range children {
+			if c != nil {
+				c.Kill()
+			}
+		}
+		return nil, err
+	}
+	return children, nil
+}
+
+// StopAll stops every child (see Stop) and joins their errors.
+func StopAll(children []*Child, timeout time.Duration) error {
+	errs := make([]error, len(children))
+	var wg sync.WaitGroup
+	for i, c := range children {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = c.Stop(timeout)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// childEnv is the parent's environment for a child. Unless the parent set
+// GORACE itself, a race-instrumented child skips the race runtime's default
+// one-second pause at exit, which would otherwise dominate short children.
+func childEnv() []string {
+	env := os.Environ()
+	if _, ok := os.LookupEnv("GORACE"); !ok {
+		env = append(env, "GORACE=atexit_sleep_ms=0")
+	}
+	return env
+}
