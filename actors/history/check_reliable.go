@@ -245,7 +245,7 @@ func checkAgreement(h History, uniform bool) []Violation {
 			out = append(out, Violation{prop,
 				fmt.Sprintf("correct %s did not deliver %s in view %d, but %s did, %s",
 					f.procs[s.proc], id, v, h[w].Process, why),
-				f.events(f.mcast[m], w)})
+				f.events(f.mcast[m], w, s.leftAt)})
 		}
 	}
 	return out

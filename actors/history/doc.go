@@ -75,7 +75,8 @@
 //     view under the uniform variant. A message whose sender crashed may be
 //     delivered by no one.
 //   - FIFO order (HT94 §3.2), gap-free form: CheckFIFO. Per receiver, sender
-//     and view, the sequence numbers delivered are 1, 2, 3, ... in order.
+//     and the view the messages were multicast in, the sequence numbers
+//     delivered are 1, 2, 3, ... in order.
 //   - Causal order (HT94 §3.3; CBCAST, BSS91): CheckCausal. Causality is
 //     Lamport's happens-before computed from the history (process order,
 //     including across view installs, plus multicast before delivery), never

@@ -153,6 +153,8 @@ type stint struct {
 	// process stayed in view until the end or crashed in it.
 	next    uint64
 	hasNext bool
+	// leftAt is the position of the install that left the view, or -1.
+	leftAt int32
 }
 
 // stints returns, per view, the processes that were in that view. A process
@@ -161,7 +163,7 @@ type stint struct {
 func (f *facts) stints() map[uint64][]stint {
 	out := make(map[uint64][]stint)
 	for p, evs := range f.byProc {
-		cur := stint{proc: int32(p)}
+		cur := stint{proc: int32(p), leftAt: -1}
 		in, first, traffic := true, true, false
 		for _, i := range evs {
 			e := &f.h[i]
@@ -173,10 +175,10 @@ func (f *facts) stints() map[uint64][]stint {
 					in, first = traffic, false
 				}
 				if in {
-					cur.next, cur.hasNext = e.View, true
+					cur.next, cur.hasNext, cur.leftAt = e.View, true, i
 					out[cur.view] = append(out[cur.view], cur)
 				}
-				cur, in = stint{proc: int32(p), view: e.View}, true
+				cur, in = stint{proc: int32(p), view: e.View, leftAt: -1}, true
 			}
 		}
 		if in {

@@ -349,7 +349,7 @@ func naiveFIFO(h History) bool {
 	seqs := map[key][]uint64{}
 	for _, e := range h {
 		if e.Kind == Deliver && !bad[e.Process] {
-			k := key{e.Process, e.Msg.Sender, e.View}
+			k := key{e.Process, e.Msg.Sender, e.Msg.View}
 			seqs[k] = append(seqs[k], e.Msg.Seq)
 		}
 	}
