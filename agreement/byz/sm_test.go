@@ -27,6 +27,9 @@ func TestSMRandom(t *testing.T) {
 	cases := []struct{ n, m, runs int }{{7, 2, 200}, {4, 2, 200}, {6, 2, 200}, {5, 3, 100}}
 	for _, c := range cases {
 		runs := c.runs
+		if raceBuild {
+			runs /= 4
+		}
 		if *runsFlag > 0 {
 			runs = *runsFlag
 		}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package byz_test
+
+const raceBuild = false
