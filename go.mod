@@ -2,7 +2,10 @@ module github.com/lockstep-actors/lockstep
 
 go 1.26
 
-require google.golang.org/protobuf v1.36.12
+require (
+	go.etcd.io/raft/v3 v3.7.0
+	google.golang.org/protobuf v1.36.12
+)
 
 require (
 	github.com/Workiva/go-datastructures v1.1.3 // indirect
