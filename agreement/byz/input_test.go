@@ -133,14 +133,14 @@ func TestOMRejectsBadInput(t *testing.T) {
 	}
 }
 
-func mustStep(t *testing.T, g step, from history.ProcessID, msg proto.Message) {
+func mustStep(t *testing.T, g stepper, from history.ProcessID, msg proto.Message) {
 	t.Helper()
 	if err := g.Step(from, msg); err != nil {
 		t.Fatalf("Step(%s, %v) = %v", from, msg, err)
 	}
 }
 
-type step interface {
+type stepper interface {
 	Step(history.ProcessID, proto.Message) error
 }
 

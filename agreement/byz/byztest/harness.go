@@ -93,15 +93,27 @@ func IDs(n int) []history.ProcessID {
 	return ids
 }
 
-// Run runs s to the end: until every loyal general has decided every
-// instance and no message is in flight.
-func Run(s Setup) (Result, error) {
-	if s.RoundTicks == 0 {
-		s.RoundTicks = 2
-	}
+// Group is the set of generals a Setup describes, ready to be driven by
+// any driver (Run, the simulator, actors).
+type Group struct {
+	// IDs names the generals, by index.
+	IDs []history.ProcessID
+	// Machines holds every general's machine, by index: a *byz.General
+	// for a loyal one, a *byz.TraitorGeneral for a traitor.
+	Machines []step.Machine
+	// Loyal holds the loyal generals by index, nil for traitors.
+	Loyal []*byz.General
+}
+
+// Done reports whether every loyal general has decided every instance.
+func (g Group) Done() bool { return allDone(g.Loyal) }
+
+// Build creates the generals of s without running them. s.RoundTicks
+// must be set (Run defaults it).
+func Build(s Setup) (Group, error) {
 	ids := IDs(s.N)
 	if s.Commander < 0 || s.Commander >= s.N {
-		return Result{}, fmt.Errorf("byztest: commander %d of %d generals", s.Commander, s.N)
+		return Group{}, fmt.Errorf("byztest: commander %d of %d generals", s.Commander, s.N)
 	}
 	if s.Algorithm == byz.SignedMessages && s.Keys == nil {
 		s.Keys = NewKeys(ids)
@@ -112,21 +124,36 @@ func Run(s Setup) (Result, error) {
 			coalition[ids[i]] = s.Keys.Private[ids[i]]
 		}
 	}
-	machines := make([]step.Machine, s.N)
-	loyal := make([]*byz.General, s.N)
-	index := make(map[history.ProcessID]int, s.N)
-	for i, id := range ids {
-		index[id] = i
+	grp := Group{IDs: ids, Machines: make([]step.Machine, s.N), Loyal: make([]*byz.General, s.N)}
+	for i := range ids {
 		g, err := newGeneral(s, ids, i)
 		if err != nil {
-			return Result{}, err
+			return Group{}, err
 		}
 		if strategy, ok := s.Traitors[i]; ok {
 			rng := rand.New(rand.NewPCG(s.Seed, uint64(i)))
-			machines[i] = byz.NewTraitorGeneral(g, strategy, rng, coalition)
+			grp.Machines[i] = byz.NewTraitorGeneral(g, strategy, rng, coalition)
 		} else {
-			machines[i], loyal[i] = g, g
+			grp.Machines[i], grp.Loyal[i] = g, g
 		}
+	}
+	return grp, nil
+}
+
+// Run runs s to the end: until every loyal general has decided every
+// instance and no message is in flight.
+func Run(s Setup) (Result, error) {
+	if s.RoundTicks == 0 {
+		s.RoundTicks = 2
+	}
+	grp, err := Build(s)
+	if err != nil {
+		return Result{}, err
+	}
+	ids, machines, loyal := grp.IDs, grp.Machines, grp.Loyal
+	index := make(map[history.ProcessID]int, s.N)
+	for i, id := range ids {
+		index[id] = i
 	}
 
 	res := Result{
