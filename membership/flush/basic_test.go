@@ -40,7 +40,7 @@ func TestCrashOfCoordinatorInstallsNewView(t *testing.T) {
 	}
 	h := c.s.History()
 	summarize(t, h)
-	if err := check(h, "fifo"); err != nil {
+	if err := check(h, "fifo", false); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range ids[1:] {
@@ -67,7 +67,7 @@ func TestJoinAndLeave(t *testing.T) {
 	}
 	h := c.s.History()
 	summarize(t, h)
-	if err := check(h, "fifo"); err != nil {
+	if err := check(h, "fifo", false); err != nil {
 		t.Fatal(err)
 	}
 	v := c.members["p0"].View()
@@ -117,7 +117,7 @@ func TestMinorityBlocks(t *testing.T) {
 			t.Fatalf("after heal minority %s is %s, want excluded", id, st)
 		}
 	}
-	if err := check(c.s.History(), "fifo"); err != nil {
+	if err := check(c.s.History(), "fifo", false); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
 package flush
 
 import (
+	"flag"
 	"testing"
 
 	"github.com/lockstep-actors/lockstep/actors/history"
@@ -15,4 +16,19 @@ func summarize(t *testing.T, h history.History) {
 		}
 	}
 	t.Log(k)
+}
+
+var dbgStable = flag.Bool("dbgstable", false, "")
+
+func TestDebugSeed(t *testing.T) {
+	if *seedFlag == 0 {
+		t.Skip()
+	}
+	st := &scheduleStats{}
+	h, blocked, err := runSchedule(*seedFlag, func(c *Config) { c.StableDelivery = *dbgStable }, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summarize(t, h)
+	t.Log(check(h, "fifo", blocked))
 }

@@ -14,7 +14,7 @@ func (m *Member) heartbeat() {
 		Group:    m.cfg.Group,
 		View:     m.view.ID,
 		Sender:   string(m.cfg.Self),
-		Recv:     m.data.recvVector(),
+		Recv:     m.reportVector(),
 		Flushing: m.promised != nil,
 	}
 	for p := range m.suspects {
@@ -26,6 +26,17 @@ func (m *Member) heartbeat() {
 			m.sendTo(p, hb)
 		}
 	}
+}
+
+// reportVector is what heartbeats report holding. Once this member has
+// answered a flush its report is frozen at what it answered: a higher report
+// could make a message stable, and delivered somewhere under StableDelivery,
+// that the cut, fixed from the answers, leaves out.
+func (m *Member) reportVector() []uint64 {
+	if m.frozen != nil {
+		return m.frozen
+	}
+	return m.data.recvVector()
 }
 
 // detect suspects every member not heard from for SuspectTimeout ticks and
@@ -52,6 +63,9 @@ func (m *Member) detect() {
 // excludedSet is every member we suspect plus every member suspected by a
 // member we trust: as in Isis, one suspicion is enough to remove a member.
 func (m *Member) excludedSet() map[history.ProcessID]bool {
+	if len(m.suspects) == 0 && !slices.ContainsFunc(m.reported, func(r []history.ProcessID) bool { return len(r) > 0 }) {
+		return nil // the common case, without allocation
+	}
 	gone := make(map[history.ProcessID]bool, len(m.suspects))
 	for p := range m.suspects {
 		gone[p] = true
@@ -122,6 +136,9 @@ func (m *Member) onHeartbeat(from history.ProcessID, hb *Heartbeat) error {
 	}
 	m.reported[r] = ids(hb.Suspects)
 	m.flushRep[r] = hb.Flushing
+	if m.cfg.StableDelivery {
+		m.deliverReady() // the report may have made messages stable
+	}
 	return nil
 }
 

@@ -42,8 +42,8 @@ func newCluster(cfg sim.Config, founders []history.ProcessID, tweak func(*Config
 }
 
 func (c *cluster) add(cfg Config) error {
-	cfg.HeartbeatEvery = 2
-	cfg.SuspectTimeout = 16
+	cfg.HeartbeatEvery = 3
+	cfg.SuspectTimeout = 18
 	cfg.RetransmitEvery = 3
 	cfg.BackoffTicks = 24
 	if c.tweak != nil {
@@ -83,6 +83,14 @@ func (c *cluster) multicast(at int64, id history.ProcessID) {
 	})
 }
 
+// crash crashes id if it exists and is still running.
+func (c *cluster) crash(id history.ProcessID) error {
+	if c.members[id] == nil || c.s.Crashed(id) {
+		return nil
+	}
+	return c.s.Crash(id)
+}
+
 // live returns the processes that are neither crashed nor out of the group.
 func (c *cluster) live() []history.ProcessID {
 	var out []history.ProcessID
@@ -112,8 +120,18 @@ func (c *cluster) coordinator() history.ProcessID {
 }
 
 // check runs the virtual synchrony checkers and the class's checkers.
-func check(h history.History, class string) error {
+// With safetyOnly (a run that ended blocked for want of a majority) the
+// liveness checkers (validity, agreement) are left out.
+func check(h history.History, class string, safetyOnly bool) error {
 	checks := append(append([]history.Checker(nil), history.VirtualSynchronyChecks...), history.ChecksFor(class)...)
+	if safetyOnly {
+		checks = append(append([]history.Checker(nil), history.VirtualSynchronyChecks...), history.CheckIntegrity, history.CheckFIFO)
+	}
+	return checkWith(h, checks...)
+}
+
+// checkWith runs checks on h and renders the first violations as an error.
+func checkWith(h history.History, checks ...history.Checker) error {
 	vs := history.CheckAll(h, checks...)
 	if len(vs) == 0 {
 		return nil

@@ -42,6 +42,7 @@ type Member struct {
 	pendCommit   *Commit
 	pendCommitBy history.ProcessID
 	maxRound     uint64
+	frozen       []uint64 // the recv vector of our first FlushOk in this view
 
 	coord        *coordinator
 	backoffUntil int64

@@ -48,9 +48,13 @@ func (m *Member) onFlush(from history.ProcessID, f *Flush) error {
 		return nil
 	}
 	m.promise(f.Ballot)
+	recv := m.data.recvVector()
+	if m.frozen == nil {
+		m.frozen = recv
+	}
 	m.sendTo(from, &FlushOk{
 		Group: m.cfg.Group, View: m.view.ID, Sender: string(m.cfg.Self), Ballot: f.Ballot,
-		Recv: m.data.recvVector(), AcceptedBallot: m.accBallot, Accepted: m.accepted,
+		Recv: recv, AcceptedBallot: m.accBallot, Accepted: m.accepted,
 	})
 	return nil
 }
@@ -226,6 +230,7 @@ func (m *Member) install(v View, prev uint64) {
 	m.flushRep = make([]bool, n)
 	m.blocked = false
 	m.promised, m.accBallot, m.accepted = nil, nil, nil
+	m.frozen = nil
 	m.pendAccept, m.pendCommit = nil, nil
 	m.coord = nil
 	m.backoffUntil = 0
