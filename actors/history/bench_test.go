@@ -110,3 +110,18 @@ func BenchmarkRecord(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCheckAll runs every checker of the package on a correct
+// membership history of about a million events.
+func BenchmarkCheckAll(b *testing.B) {
+	h := bigHistory(8, 111_111, 1000)
+	all := append(append(ChecksFor("causal-atomic"), CheckUniformAgreement), VirtualSynchronyChecks...)
+	all = append(all, ByzantineChecks...)
+	b.ReportAllocs()
+	for b.Loop() {
+		if vs := CheckAll(h, all...); len(vs) != 0 {
+			b.Fatalf("violation in a correct run: %s", vs[0])
+		}
+	}
+	b.ReportMetric(float64(len(h))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
