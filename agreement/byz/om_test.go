@@ -176,3 +176,37 @@ func assertVectors(t *testing.T, s byztest.Setup, res byztest.Result) {
 		}
 	}
 }
+
+// TestInteractiveOMExhaustiveN4M1: interactive consistency over OM(1)
+// with four generals and traitor g3, against every script of all its
+// messages in all four instances at once (3^9 adversaries; a ninth of them,
+// evenly spread, under -race).
+func TestInteractiveOMExhaustiveN4M1(t *testing.T) {
+	const n, m, traitor = 4, 1, 3
+	ids := byztest.IDs(n)
+	var slots []byz.Slot
+	for c := range n {
+		slots = append(slots, byz.OMSlots(ids, ids[c], ids[traitor], m)...)
+	}
+	stride := 1
+	if raceBuild {
+		stride = 9
+	}
+	runs, i := 0, 0
+	for script := range byztest.Scripts(slots) {
+		i++
+		if i%stride != 0 {
+			continue
+		}
+		s := byztest.Setup{Algorithm: byz.OralMessages, N: n, M: m, Interactive: true,
+			Values:   []string{byz.Attack, byz.Retreat, byz.Attack, byz.Attack},
+			Traitors: map[int]byz.Traitor{traitor: script}}
+		v, err := judge(s)
+		if err != nil || len(v.problems()) > 0 {
+			t.Fatalf("%s: %v %v", describe(s), err, v.problems())
+		}
+		assertVectors(t, s, v.res)
+		runs++
+	}
+	t.Logf("interactive OM(1), n=4: IC held in %d of the %d adversaries over %d slots", runs, i, len(slots))
+}

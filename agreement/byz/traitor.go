@@ -24,7 +24,7 @@ type Choice struct {
 	Round int
 	// Honest is the value a loyal general would send.
 	Honest string
-	// Generals lists all generals, as in Config.Generals.
+	// Generals lists all generals, as in Config.Generals. Do not modify it.
 	Generals []history.ProcessID
 }
 
