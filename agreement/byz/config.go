@@ -88,6 +88,10 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// DecisionTicks is the tick by which every loyal general has decided,
+// whatever the traitors do: the close of round M+1.
+func (c Config) DecisionTicks() int { return (c.M + 1) * c.RoundTicks }
+
 // validateKeys checks the keys SM needs: a private key for this general
 // matching its public key, and a public key for every general.
 func (c Config) validateKeys() error {

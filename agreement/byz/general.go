@@ -172,10 +172,16 @@ func (g *General) ID() history.ProcessID { return g.cfg.ID }
 func (g *General) Algorithm() Algorithm { return g.alg }
 
 // Config returns the configuration the general runs with.
-func (g *General) Config() Config { return g.cfg }
+func (g *General) Config() Config {
+	c := g.cfg
+	c.Generals = append([]history.ProcessID(nil), g.cfg.Generals...)
+	return c
+}
 
 // Step feeds a message from general from. from must be the authenticated
-// identity of the peer the message came from (see doc.go).
+// identity of the peer the message came from (see doc.go); OM requires it
+// to be the last general on the message's path, SM only that it is a
+// general, since SM's signatures name the senders.
 func (g *General) Step(from history.ProcessID, msg proto.Message) error {
 	err := g.step(from, msg)
 	if err != nil {
@@ -274,6 +280,17 @@ func (g *General) Decisions() map[history.ProcessID]string {
 		}
 	}
 	return d
+}
+
+// Vector returns the decisions in the order of Config.Generals, "" where
+// this general runs no instance or has not decided yet: the interactive
+// consistency vector once Done.
+func (g *General) Vector() []string {
+	v := make([]string, len(g.cfg.Generals))
+	for _, c := range g.order {
+		v[c], _ = g.insts[c].decision()
+	}
+	return v
 }
 
 // Rounds is the number of rounds closed, the largest over the instances

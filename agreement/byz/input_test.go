@@ -177,6 +177,9 @@ func TestOMRoundsCloseByTicks(t *testing.T) {
 	for range 3 {
 		g.Tick()
 	}
+	if g.Now() != cfg.DecisionTicks() {
+		t.Fatalf("now = %d, DecisionTicks = %d", g.Now(), cfg.DecisionTicks())
+	}
 	if v, ok := g.Decision("g0"); !ok || v != byz.Retreat || g.Rounds() != 2 {
 		t.Fatalf("after 6 ticks: decision %q %v rounds %d, want RETREAT after 2 rounds", v, ok, g.Rounds())
 	}
@@ -276,6 +279,9 @@ func TestSMRejectsForgeries(t *testing.T) {
 	}
 	if v, ok := g.Decision("g0"); !ok || v != byz.Attack {
 		t.Fatalf("decision %q %v, want ATTACK", v, ok)
+	}
+	if vec := g.Vector(); len(vec) != n || vec[0] != byz.Attack || vec[1] != "" {
+		t.Fatalf("Vector() = %q, want ATTACK for g0 and nothing else", vec)
 	}
 	if err := g.Step("g0", sign(byz.Attack, "g0")); !errors.Is(err, byz.ErrLate) {
 		t.Fatalf("after the last round: %v, want ErrLate", err)

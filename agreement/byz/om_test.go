@@ -58,7 +58,7 @@ func TestOMExhaustiveN5M1(t *testing.T) {
 // message count of every round is the formula's, and OM takes m+1 rounds,
 // closed early (no tick needed) because every expected message arrives.
 func TestOMLoyalCountsAndRounds(t *testing.T) {
-	for _, c := range []struct{ n, m int }{{4, 1}, {5, 1}, {7, 1}, {7, 2}, {10, 2}, {10, 3}} {
+	for _, c := range []struct{ n, m int }{{3, 0}, {4, 1}, {5, 1}, {7, 1}, {7, 2}, {10, 2}, {10, 3}} {
 		s := byztest.Setup{Algorithm: byz.OralMessages, N: c.n, M: c.m}
 		v, err := judge(s)
 		if err != nil || len(v.problems()) > 0 {
@@ -209,4 +209,24 @@ func TestInteractiveOMExhaustiveN4M1(t *testing.T) {
 		runs++
 	}
 	t.Logf("interactive OM(1), n=4: IC held in %d of the %d adversaries over %d slots", runs, i, len(slots))
+}
+
+// TestArbitraryValues: values other than ATTACK and RETREAT are agreed on
+// like any other; RETREAT is only the default.
+func TestArbitraryValues(t *testing.T) {
+	for _, alg := range []byz.Algorithm{byz.OralMessages, byz.SignedMessages} {
+		for seed := range uint64(50) {
+			s := randomSetup(alg, 4, 1, seed, seed%2 == 0)
+			for i := range s.Values {
+				s.Values[i] = []string{"flank left", "hold the bridge", byz.Attack}[(int(seed)+i)%3]
+			}
+			v, err := judge(s)
+			if err != nil || len(v.problems()) > 0 {
+				t.Fatalf("%s: %v %v", describe(s), err, v.problems())
+			}
+			if s.Interactive {
+				assertVectors(t, s, v.res)
+			}
+		}
+	}
 }

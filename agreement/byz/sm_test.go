@@ -45,7 +45,7 @@ func TestSMRandom(t *testing.T) {
 }
 
 func TestSMLoyalCountsAndRounds(t *testing.T) {
-	for _, c := range []struct{ n, m int }{{3, 1}, {4, 1}, {7, 2}, {10, 3}} {
+	for _, c := range []struct{ n, m int }{{3, 0}, {3, 1}, {4, 1}, {7, 2}, {10, 3}} {
 		s := byztest.Setup{Algorithm: byz.SignedMessages, N: c.n, M: c.m}
 		v, err := judge(s)
 		if err != nil || len(v.problems()) > 0 {
