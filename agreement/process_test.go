@@ -1,0 +1,250 @@
+package agreement
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lockstep-actors/lockstep/actors"
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/agreement/byz"
+)
+
+// The four-process test re-executes this test binary: a child is told by
+// these environment variables which general it hosts and where to write
+// its history, and talks to the parent over stdin/stdout, one line each:
+//
+//	child -> parent   ADDR <host:port>        its node is listening
+//	parent -> child   GENERALS <id> ...       every general, in order
+//	child -> parent   DONE <rounds> <msgs>    its session is over
+//	parent -> child   EXIT                    everyone is done: shut down
+const (
+	childIndexEnv = "LOCKSTEP_AGREEMENT_CHILD"
+	childDirEnv   = "LOCKSTEP_AGREEMENT_DIR"
+)
+
+const (
+	processes       = 4
+	processTraitor  = 2 // a lieutenant, so IC2 has teeth as well as IC1
+	processRound    = time.Second
+	processDeadline = 90 * time.Second
+)
+
+// TestOMFourProcesses runs OM(1) with 4 generals in 4 OS processes on
+// loopback, one general per process and one of them a two-faced traitor;
+// each child records its general's events as JSON lines, and the parent
+// merges the four histories and checks IC1 and IC2.
+func TestOMFourProcesses(t *testing.T) {
+	if idx := os.Getenv(childIndexEnv); idx != "" {
+		runChild(t, idx)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), processDeadline)
+	defer cancel()
+	dir := t.TempDir()
+	children := make([]*child, processes)
+	for i := range children {
+		children[i] = startChild(ctx, t, i, dir)
+	}
+	ids := make([]string, processes)
+	for i, c := range children {
+		addr := c.expect(t, "ADDR")
+		ids[i] = addr + "/" + fmt.Sprintf("g%d", i)
+	}
+	for _, c := range children {
+		c.send(t, "GENERALS "+strings.Join(ids, " "))
+	}
+	for i, c := range children {
+		t.Logf("g%d done: rounds, messages sent: %s", i, c.expect(t, "DONE"))
+	}
+	for _, c := range children {
+		c.send(t, "EXIT")
+	}
+	var hs []history.History
+	for i, c := range children {
+		if err := c.cmd.Wait(); err != nil {
+			t.Fatalf("child %d: %v\n%s", i, err, c.stderr.String())
+		}
+		f, err := os.Open(filepath.Join(dir, fmt.Sprintf("g%d.jsonl", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := history.ReadJSONL(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("child %d history: %v", i, err)
+		}
+		hs = append(hs, h)
+	}
+	h := history.Merge(hs...)
+	if got := checkIC(t, h, "four processes"); got != processes-2 {
+		t.Errorf("%d loyal decisions, want %d:\n%v", got, processes-2, h)
+	}
+	if !hasFaulty(h, history.ProcessID(ids[processTraitor])) {
+		t.Errorf("the traitor's Faulty event is missing:\n%v", h)
+	}
+	decided := 0
+	for _, e := range h {
+		if e.Kind == history.Decide && e.Value == byz.Attack {
+			decided++
+		}
+	}
+	if decided != processes-2 {
+		t.Errorf("%d lieutenants decided the loyal commander's ATTACK, want %d", decided, processes-2)
+	}
+}
+
+// child is one re-executed test binary hosting one general.
+type child struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	lines  chan string
+	stderr *bytes.Buffer
+	index  int
+}
+
+func startChild(ctx context.Context, t *testing.T, i int, dir string) *child {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestOMFourProcesses$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childIndexEnv+"="+strconv.Itoa(i), childDirEnv+"="+dir)
+	c := &child{cmd: cmd, lines: make(chan string, 16), stderr: &bytes.Buffer{}, index: i}
+	cmd.Stderr = c.stderr
+	var err error
+	if c.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	go func() {
+		defer close(c.lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+	}()
+	return c
+}
+
+// expect returns the rest of the child's next line starting with word,
+// skipping the test framework's own output, failing after processDeadline.
+func (c *child) expect(t *testing.T, word string) string {
+	t.Helper()
+	timeout := time.After(processDeadline)
+	for {
+		select {
+		case line, ok := <-c.lines:
+			if !ok {
+				t.Fatalf("child %d exited before %s:\n%s", c.index, word, c.stderr.String())
+			}
+			if rest, found := strings.CutPrefix(line, word+" "); found {
+				return rest
+			}
+			if strings.HasPrefix(line, "FAIL ") {
+				t.Fatalf("child %d: %s\n%s", c.index, line, c.stderr.String())
+			}
+		case <-timeout:
+			t.Fatalf("child %d: no %s line in time:\n%s", c.index, word, c.stderr.String())
+		}
+	}
+}
+
+func (c *child) send(t *testing.T, line string) {
+	t.Helper()
+	if _, err := io.WriteString(c.stdin, line+"\n"); err != nil {
+		t.Fatalf("child %d: %v", c.index, err)
+	}
+}
+
+// runChild is the child's side: host general g<idx> on a remote node,
+// run one session and record it.
+func runChild(t *testing.T, idx string) {
+	fail := func(err error) {
+		fmt.Println("FAIL", strings.ReplaceAll(err.Error(), "\n", " "))
+		t.Fatal(err)
+	}
+	i, err := strconv.Atoi(idx)
+	if err != nil {
+		fail(err)
+	}
+	nc := actors.DefaultConfig()
+	// Peers that already left keep a graceful gRPC stop waiting; the
+	// session is over and recorded, so a short bound is enough.
+	nc.ShutdownTimeout = time.Second
+	node, err := actors.NewNode(nc, actors.WithRemote("127.0.0.1", 0))
+	if err != nil {
+		fail(err)
+	}
+	defer node.Close()
+	fmt.Println("ADDR", node.Address())
+
+	in := bufio.NewScanner(os.Stdin)
+	if !in.Scan() {
+		fail(fmt.Errorf("no GENERALS line: %v", in.Err()))
+	}
+	fields := strings.Fields(in.Text())
+	if len(fields) != processes+1 || fields[0] != "GENERALS" {
+		fail(fmt.Errorf("bad GENERALS line %q", in.Text()))
+	}
+	cfg := DefaultConfig()
+	cfg.Name, cfg.RoundDuration = "four-processes", processRound
+	for _, f := range fields[1:] {
+		cfg.Generals = append(cfg.Generals, history.ProcessID(f))
+	}
+	self := cfg.Generals[i]
+
+	f, err := os.Create(filepath.Join(os.Getenv(childDirEnv), fmt.Sprintf("g%d.jsonl", i)))
+	if err != nil {
+		fail(err)
+	}
+	buf := bufio.NewWriter(f)
+	rec := history.NewJSONLWriter(buf)
+	opts := []Option{WithRecorder(rec)}
+	if i == processTraitor {
+		opts = append(opts, WithTraitor(self, byz.TwoFaced{}, 1))
+	}
+	c, err := NewCouncil(node, cfg, opts...)
+	if err != nil {
+		fail(err)
+	}
+	defer c.Close()
+	run, err := c.Start(map[history.ProcessID]string{self: byz.Attack})
+	if err != nil {
+		fail(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), processDeadline)
+	defer cancel()
+	out, err := run.Wait(ctx)
+	if err != nil {
+		fail(err)
+	}
+	if err := buf.Flush(); err != nil {
+		fail(err)
+	}
+	if err := f.Close(); err != nil {
+		fail(err)
+	}
+	if err := rec.Err(); err != nil {
+		fail(err)
+	}
+	fmt.Println("DONE", out.Rounds, out.Messages)
+	for in.Scan() {
+		if in.Text() == "EXIT" {
+			return
+		}
+	}
+}
