@@ -301,7 +301,7 @@ func (f *Faults) noteActivation(a *faultyActor) (crashNow bool) {
 	}
 	now := f.clock.Now()
 	f.log.WithField("process", a.id).Info("failure model switched on")
-	if f.rec != nil {
+	if history.Enabled(f.rec) {
 		f.rec.Record(history.Event{Time: now.UnixNano(), Process: a.id, Kind: kind, Value: f.spec.Model.String()})
 	}
 	return crashNow

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/eventstream"
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/sirupsen/logrus"
@@ -33,6 +34,12 @@ type Node struct {
 	remote   *remote.Remote
 	guard    *streamGuard
 	faults   *Faults
+
+	// endpointMu orders protoactor's handling of endpoint events before a
+	// shutdown; see stopRemote.
+	endpointMu     sync.Mutex
+	endpointEvents int
+	endpointSub    *eventstream.Subscription
 
 	mu        sync.Mutex
 	closed    bool
@@ -120,7 +127,22 @@ func (n *Node) startRemote() (err error) {
 	}
 	r.Start()
 	n.remote = r
+	// Registered after remote.Start, so it runs after the endpoint manager's
+	// own handler in every Publish, on the same goroutine; see stopRemote.
+	n.endpointSub = n.system.EventStream.SubscribeWithPredicate(func(any) {
+		n.endpointMu.Lock()
+		n.endpointEvents++
+		n.endpointMu.Unlock()
+	}, isEndpointEvent)
 	return nil
+}
+
+func isEndpointEvent(evt any) bool {
+	switch evt.(type) {
+	case *remote.EndpointTerminatedEvent, *remote.EndpointConnectedEvent:
+		return true
+	}
+	return false
 }
 
 // remoteStarts counts the protoactor remotes started in this process.
@@ -232,7 +254,18 @@ func (n *Node) stopActors(pids []*actor.PID) {
 // lists, and a stream that ended a moment earlier has already closed its
 // channel: "send on closed channel". That panic is recovered here and the
 // server is then stopped forcefully.
+//
+// The endpoint manager's event handler reads a field its shutdown then
+// clears, with nothing ordering the two. The node's own handler for the same
+// events runs right after it on the publishing goroutine and takes
+// endpointMu; taking endpointMu here orders every event handled so far
+// before the shutdown. (An event published while the shutdown runs remains
+// unordered: that window is protoactor's.)
 func (n *Node) stopRemote() {
+	n.endpointMu.Lock()
+	n.log.WithField("endpoint_events", n.endpointEvents).Debug("close: stopping remote")
+	n.endpointMu.Unlock()
+	defer n.system.EventStream.Unsubscribe(n.endpointSub)
 	done := make(chan bool, 1)
 	go func() {
 		defer func() {

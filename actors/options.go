@@ -73,6 +73,4 @@ func WithFaults(spec faults.Spec) Option {
 
 // Recorder receives the history events the runtime itself produces. It must
 // be safe for concurrent use: events come from many actors' goroutines.
-type Recorder interface {
-	Record(history.Event)
-}
+type Recorder = history.Recorder

@@ -45,5 +45,6 @@ func Isolate(t TB, timeout time.Duration) bool {
 	case err != nil:
 		t.Fatalf("isolated %s failed (%v):\n%s", t.Name(), err, out)
 	}
+	t.Logf("isolated run:\n%s", out)
 	return false
 }
