@@ -4,5 +4,8 @@
 // ticks given only when no message is in flight. A run is a pure function
 // of its Setup, seed included, so any failing run replays exactly.
 //
-// Examples, tests and benchmarks share it; it does not import testing.
+// Build creates the same generals (loyal ones and TraitorGeneral wrappers
+// with their seeded strategies) for any other driver, such as the
+// simulator or actors. Examples, tests and benchmarks share the package; it
+// does not import testing.
 package byztest
