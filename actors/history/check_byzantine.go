@@ -20,8 +20,10 @@ type instance struct {
 // CheckIC1 checks interactive consistency condition IC1: in each instance,
 // all loyal processes that decide, decide the same value (and none decides
 // twice differently). One violation per instance lists its loyal decisions.
-func CheckIC1(h History) []Violation {
-	f := newFacts(h)
+func CheckIC1(h History) []Violation { return checkIC1(newFacts(h)) }
+
+func checkIC1(f *facts) []Violation {
+	h := f.h
 	decisions := make(map[instance][]int32)
 	var keys []instance
 	for i := range h {
@@ -61,8 +63,10 @@ func CheckIC1(h History) []Violation {
 // CheckIC2 checks interactive consistency condition IC2: if the commander
 // of an instance is loyal, every loyal process that decides in it decides
 // the commander's value (its first Propose for the instance).
-func CheckIC2(h History) []Violation {
-	f := newFacts(h)
+func CheckIC2(h History) []Violation { return checkIC2(newFacts(h)) }
+
+func checkIC2(f *facts) []Violation {
+	h := f.h
 	proposal := make(map[instance]int32)
 	for i := range h {
 		e := &h[i]

@@ -27,8 +27,10 @@ import "fmt"
 //
 // Cost: O(E·n) time and O(M·n) memory for E events, M messages, n processes.
 // Wrap it with Uniform to judge crashed processes too.
-func CheckCausal(h History) []Violation {
-	f := newFacts(h)
+func CheckCausal(h History) []Violation { return checkCausal(newFacts(h)) }
+
+func checkCausal(f *facts) []Violation {
+	h := f.h
 	n, nm := len(f.procs), len(f.msgs)
 
 	// Number each process's multicasts in its own order (1, 2, ...); the

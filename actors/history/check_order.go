@@ -10,8 +10,10 @@ import "fmt"
 // carries on from the number delivered, so one lost message is reported once.
 // It does not ask that q delivers everything s sent (that is agreement).
 // Wrap it with Uniform to judge crashed processes too.
-func CheckFIFO(h History) []Violation {
-	f := newFacts(h)
+func CheckFIFO(h History) []Violation { return checkFIFO(newFacts(h)) }
+
+func checkFIFO(f *facts) []Violation {
+	h := f.h
 	type key struct {
 		q, s int32
 		v    uint64
@@ -28,7 +30,7 @@ func CheckFIFO(h History) []Violation {
 		if e.Kind != Deliver || !f.correct(q) {
 			continue
 		}
-		k := key{q, f.proc(e.Msg.Sender), e.Msg.View}
+		k := key{q, f.procID[e.Msg.Sender], e.Msg.View}
 		l, ok := seen[k]
 		if !ok {
 			l.ev = -1

@@ -41,8 +41,10 @@ const (
 // It also reports malformed multicasts, because every other checker relies
 // on message ids being unique: a Multicast whose Process is not Msg.Sender,
 // and a second Multicast of the same id.
-func CheckIntegrity(h History) []Violation {
-	f := newFacts(h)
+func CheckIntegrity(h History) []Violation { return checkIntegrity(newFacts(h)) }
+
+func checkIntegrity(f *facts) []Violation {
+	h := f.h
 	var out []Violation
 	first := newMarks(len(f.msgs)) // first delivery of each message, per process
 	for p, evs := range f.byProc {
@@ -107,8 +109,10 @@ func CheckIntegrity(h History) []Violation {
 // correct process is delivered by that process (in any view). It is a
 // liveness property: it assumes the history is complete, recorded after a
 // quiescent phase in which every pending message had its chance.
-func CheckValidity(h History) []Violation {
-	f := newFacts(h)
+func CheckValidity(h History) []Violation { return checkValidity(newFacts(h)) }
+
+func checkValidity(f *facts) []Violation {
+	h := f.h
 	delivered := newMarks(len(f.msgs))
 	var out []Violation
 	for p, evs := range f.byProc {
@@ -156,7 +160,9 @@ func CheckValidity(h History) []Violation {
 // V; it is in view 0 if it never installs a view or if it multicasts or
 // delivers before its first install. Deliveries in a view the process was
 // never in are ignored here (CheckSendingViewDelivery reports them).
-func CheckAgreement(h History) []Violation { return checkAgreement(h, false) }
+func CheckAgreement(h History) []Violation { return checkAgreement(newFacts(h), false) }
+
+func checkAgreementOnly(f *facts) []Violation { return checkAgreement(f, false) }
 
 // CheckUniformAgreement checks uniform agreement (HT94 §3.1): as
 // CheckAgreement, but a delivery by any process not marked Faulty, even one
@@ -164,10 +170,12 @@ func CheckAgreement(h History) []Violation { return checkAgreement(h, false) }
 // that crashed in view V (never left it) obliges every correct process that
 // was in V, whatever view it moved to next; a delivery by a process that
 // left V obliges the correct processes of its stint group.
-func CheckUniformAgreement(h History) []Violation { return checkAgreement(h, true) }
+func CheckUniformAgreement(h History) []Violation { return checkAgreement(newFacts(h), true) }
 
-func checkAgreement(h History, uniform bool) []Violation {
-	f := newFacts(h)
+func checkUniformAgreement(f *facts) []Violation { return checkAgreement(f, true) }
+
+func checkAgreement(f *facts, uniform bool) []Violation {
+	h := f.h
 	prop := PropAgreement
 	if uniform {
 		prop = PropUniformAgreement

@@ -18,8 +18,10 @@ import (
 // pairwise consistent but has no total order. Each strongly connected
 // component of the order graph is reported once, with one of its cycles.
 // Cost: O(E) plus the maps. Wrap it with Uniform to judge crashed processes.
-func CheckTotalOrder(h History) []Violation {
-	f := newFacts(h)
+func CheckTotalOrder(h History) []Violation { return checkTotalOrder(newFacts(h)) }
+
+func checkTotalOrder(f *facts) []Violation {
+	h := f.h
 	nm := len(f.msgs)
 	// Edges x→y with the two delivery events that witness them.
 	type edge struct {
@@ -164,8 +166,10 @@ func CheckTotalOrder(h History) []Violation {
 // else did. Without views the whole run is view 0. Processes that moved to
 // different views are not compared. Wrap it with Uniform to judge crashed
 // processes too.
-func CheckTotalOrderPrefix(h History) []Violation {
-	f := newFacts(h)
+func CheckTotalOrderPrefix(h History) []Violation { return checkTotalOrderPrefix(newFacts(h)) }
+
+func checkTotalOrderPrefix(f *facts) []Violation {
+	h := f.h
 	type key struct {
 		v uint64
 		p int32

@@ -13,8 +13,10 @@ import (
 // CheckViewAgreement checks that one view id always has one membership
 // (a membership property of CKV01): every install of view V lists the
 // same Members in the same rank order and the same Primary flag.
-func CheckViewAgreement(h History) []Violation {
-	f := newFacts(h)
+func CheckViewAgreement(h History) []Violation { return checkViewAgreement(newFacts(h)) }
+
+func checkViewAgreement(f *facts) []Violation {
+	h := f.h
 	first := make(map[uint64]int32)
 	var out []Violation
 	for i := range h {
@@ -46,8 +48,10 @@ func CheckViewAgreement(h History) []Violation {
 
 // CheckSelfInclusion checks self inclusion (CKV01): a process that
 // installs a view is one of its members.
-func CheckSelfInclusion(h History) []Violation {
-	f := newFacts(h)
+func CheckSelfInclusion(h History) []Violation { return checkSelfInclusion(newFacts(h)) }
+
+func checkSelfInclusion(f *facts) []Violation {
+	h := f.h
 	var out []Violation
 	for i := range h {
 		e := &h[i]
@@ -63,8 +67,10 @@ func CheckSelfInclusion(h History) []Violation {
 // CheckMonotonicViews checks local monotonicity (CKV01): each process
 // installs views with strictly increasing ids, and each install's Prev
 // names the view the process actually came from (its previous install).
-func CheckMonotonicViews(h History) []Violation {
-	f := newFacts(h)
+func CheckMonotonicViews(h History) []Violation { return checkMonotonicViews(newFacts(h)) }
+
+func checkMonotonicViews(f *facts) []Violation {
+	h := f.h
 	var out []Violation
 	for p, evs := range f.byProc {
 		if f.faulty[p] {
@@ -104,8 +110,10 @@ func CheckMonotonicViews(h History) []Violation {
 //     happen in its current view (Event.View is the view it last installed).
 //
 // The weaker same-view delivery is implied by the first rule.
-func CheckSendingViewDelivery(h History) []Violation {
-	f := newFacts(h)
+func CheckSendingViewDelivery(h History) []Violation { return checkSendingViewDelivery(newFacts(h)) }
+
+func checkSendingViewDelivery(f *facts) []Violation {
+	h := f.h
 	var out []Violation
 	for p, evs := range f.byProc {
 		if f.faulty[p] {
@@ -147,8 +155,10 @@ func CheckSendingViewDelivery(h History) []Violation {
 // m and later installs a view, it delivered m before that install. (A
 // correct process that never installs another view must still deliver m:
 // that is CheckValidity.)
-func CheckSelfDelivery(h History) []Violation {
-	f := newFacts(h)
+func CheckSelfDelivery(h History) []Violation { return checkSelfDelivery(newFacts(h)) }
+
+func checkSelfDelivery(f *facts) []Violation {
+	h := f.h
 	var out []Violation
 	for p, evs := range f.byProc {
 		if f.faulty[p] {
@@ -189,8 +199,10 @@ func CheckSelfDelivery(h History) []Violation {
 // is V) delivered the same set of messages in V (deliveries whose Event.View
 // is V). It judges every process not marked Faulty. Sets are compared by a
 // hash first and exactly only when hashes differ, so the cost is O(E).
-func CheckVirtualSynchrony(h History) []Violation {
-	f := newFacts(h)
+func CheckVirtualSynchrony(h History) []Violation { return checkVirtualSynchrony(newFacts(h)) }
+
+func checkVirtualSynchrony(f *facts) []Violation {
+	h := f.h
 	type dset struct {
 		hash  uint64
 		count int
@@ -320,8 +332,10 @@ func mix64(x uint64) uint64 {
 //
 // Each process's own primaries are then a subsequence of this sequence
 // (CheckMonotonicViews checks that each process's views increase).
-func CheckPrimaryComponent(h History) []Violation {
-	f := newFacts(h)
+func CheckPrimaryComponent(h History) []Violation { return checkPrimaryComponent(newFacts(h)) }
+
+func checkPrimaryComponent(f *facts) []Violation {
+	h := f.h
 	type primary struct {
 		first int32            // first install event
 		from  map[uint64]int32 // prev -> an install from it

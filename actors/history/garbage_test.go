@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -44,7 +45,15 @@ func TestCheckersSurviveGarbage(t *testing.T) {
 		for _, c := range allCheckers {
 			all = append(all, c.c)
 		}
-		for _, v := range CheckAll(h, all...) {
+		shared := CheckAll(h, all...)
+		var alone []Violation
+		for _, c := range all {
+			alone = append(alone, c(h)...)
+		}
+		if dump(shared) != dump(alone) {
+			return fmt.Sprintf("CheckAll with a shared index differs from the checkers run alone:\n%s\nvs\n%s", dump(shared), dump(alone))
+		}
+		for _, v := range shared {
 			if len(v.Events) == 0 || v.Detail == "" || v.Property == "" {
 				return fmt.Sprintf("incomplete violation %#v", v)
 			}
@@ -63,6 +72,17 @@ func TestCheckersSurviveGarbage(t *testing.T) {
 		}
 		return ""
 	})
+}
+
+func TestEveryCheckerSharesTheIndex(t *testing.T) {
+	if len(indexed) != len(allCheckers) {
+		t.Errorf("%d checkers registered for CheckAll, %d exported", len(indexed), len(allCheckers))
+	}
+	for _, c := range allCheckers {
+		if indexed[reflect.ValueOf(c.c).Pointer()] == nil {
+			t.Errorf("%s is not registered for CheckAll", c.name)
+		}
+	}
 }
 
 func FuzzReadJSONL(f *testing.F) {

@@ -278,7 +278,7 @@ func TestAgreementAndVirtualSynchronyAgainstNaiveReference(t *testing.T) {
 		mutate := []float64{0, 0.3, 0.8}[r.IntN(3)]
 		h := genViewRun(r, mutate)
 		for _, uniform := range []bool{false, true} {
-			vs := checkAgreement(h, uniform)
+			vs := checkAgreement(newFacts(h), uniform)
 			got := map[string]bool{}
 			for _, v := range vs {
 				var p, m string

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"reflect"
 	"strings"
 )
 
@@ -31,13 +32,44 @@ func (v Violation) String() string {
 type Checker func(History) []Violation
 
 // CheckAll runs each checker on h and returns all their violations, in the
-// order of the checkers.
+// order of the checkers. The package's own checkers share one index of the
+// history instead of building one each, which matters for long histories.
 func CheckAll(h History, checkers ...Checker) []Violation {
 	var out []Violation
+	var f *facts
 	for _, c := range checkers {
+		if onFacts := indexed[reflect.ValueOf(c).Pointer()]; onFacts != nil {
+			if f == nil {
+				f = newFacts(h)
+			}
+			out = append(out, onFacts(f)...)
+			continue
+		}
 		out = append(out, c(h)...)
 	}
 	return out
+}
+
+// indexed maps each exported checker (by code address) to its body, which
+// works on a prebuilt, read-only index of the history.
+var indexed = map[uintptr]func(*facts) []Violation{}
+
+func init() {
+	for _, c := range []struct {
+		check Checker
+		body  func(*facts) []Violation
+	}{
+		{CheckIntegrity, checkIntegrity}, {CheckValidity, checkValidity},
+		{CheckAgreement, checkAgreementOnly}, {CheckUniformAgreement, checkUniformAgreement},
+		{CheckFIFO, checkFIFO}, {CheckCausal, checkCausal},
+		{CheckTotalOrder, checkTotalOrder}, {CheckTotalOrderPrefix, checkTotalOrderPrefix},
+		{CheckViewAgreement, checkViewAgreement}, {CheckSelfInclusion, checkSelfInclusion},
+		{CheckMonotonicViews, checkMonotonicViews}, {CheckSendingViewDelivery, checkSendingViewDelivery},
+		{CheckSelfDelivery, checkSelfDelivery}, {CheckVirtualSynchrony, checkVirtualSynchrony},
+		{CheckPrimaryComponent, checkPrimaryComponent}, {CheckIC1, checkIC1}, {CheckIC2, checkIC2},
+	} {
+		indexed[reflect.ValueOf(c.check).Pointer()] = c.body
+	}
 }
 
 // Uniform turns a checker of a safety property (integrity, FIFO, causal or
