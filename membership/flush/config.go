@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 )
 
 // Config configures one Member. Durations are in ticks: the core has no clock.
@@ -20,16 +21,20 @@ type Config struct {
 	Members []history.ProcessID
 	// Seeds are members of the group a joining process asks to be added.
 	Seeds []history.ProcessID
-	// Class names the ordering class recorded with every multicast and
-	// delivery. The built-in data path is reliable FIFO; with StableDelivery
-	// it is uniform (safe) FIFO.
-	Class string
-	// StableDelivery delivers a message only once it is stable: held by every
-	// member of the view. Survivors then deliver nothing a crashed member
-	// could have delivered alone (uniform delivery), at the cost of one
-	// heartbeat round of latency. Without it a message is delivered as soon
-	// as it is next in FIFO order, and the flush still makes every survivor
-	// of the view deliver the same set.
+	// Class is the ordering class of the group's multicasts: each view runs
+	// a layer.Member of this class, and the flush delivers each view's cut
+	// in an order the class allows.
+	Class layer.Class
+	// Ordering tunes the ordering layer (window, heartbeat, NAK periods);
+	// its Self, Group, Members, View and Class are filled in per view.
+	Ordering layer.Config
+	// StableDelivery holds each delivery of the ordering layer back until the
+	// message is stable: held by every member of the view. Survivors then
+	// deliver everything a crashed member delivered (uniform agreement), at
+	// the cost of one heartbeat round of latency. Without it a message is
+	// delivered as soon as its class allows, and the flush still makes every
+	// survivor of the view deliver the same set. Not for the atomic classes:
+	// their uniformity would need the order, not only the message, stable.
 	StableDelivery bool
 	// HeartbeatEvery is the heartbeat period in ticks (>= 1).
 	HeartbeatEvery int64
@@ -63,13 +68,14 @@ type Config struct {
 
 // DefaultConfig returns a configuration for process self in group with the
 // given founding members (nil to join through seeds): heartbeats every 2
-// ticks, suspicion after 20 silent ticks, majority policy, FIFO delivery.
+// ticks, suspicion after 20 silent ticks, majority policy, the FIFO class.
 func DefaultConfig(self history.ProcessID, group string, members []history.ProcessID) Config {
 	return Config{
 		Self:            self,
 		Group:           group,
 		Members:         slices.Clone(members),
-		Class:           "fifo",
+		Class:           layer.FIFO,
+		Ordering:        layer.DefaultConfig(),
 		HeartbeatEvery:  2,
 		SuspectTimeout:  20,
 		RetransmitEvery: 4,
@@ -102,6 +108,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: MaxNak %d < 1", ErrConfig, c.MaxNak)
 	case c.MaxQueued < 0:
 		return fmt.Errorf("%w: MaxQueued %d < 0", ErrConfig, c.MaxQueued)
+	case !c.Class.Valid():
+		return fmt.Errorf("%w: Class %v", ErrConfig, c.Class)
+	case c.StableDelivery && c.Class.Total():
+		return fmt.Errorf("%w: StableDelivery is not offered for the atomic class %v", ErrConfig, c.Class)
+	}
+	lc := c.Ordering
+	lc.Self, lc.Group, lc.Members, lc.View, lc.Class = c.Self, c.Group, []history.ProcessID{c.Self}, 1, c.Class
+	if err := lc.Validate(); err != nil {
+		return fmt.Errorf("%w: Ordering: %w", ErrConfig, err)
 	}
 	seen := make(map[history.ProcessID]bool, len(c.Members))
 	for _, p := range c.Members {

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 )
 
 // coordinator is the state of one attempt (ballot) to end the current view,
@@ -14,6 +15,8 @@ type coordinator struct {
 	replies map[history.ProcessID]*FlushOk
 	// proposal is fixed once every target has reported (phase 2).
 	proposal *Proposal
+	adopted  bool // proposal was voted for under an earlier ballot
+	digest   *digest
 	accepted bool // Accept sent: every message of the cut is held here
 	acks     map[history.ProcessID]bool
 }
@@ -127,8 +130,9 @@ func (m *Member) onFlushOk(from history.ProcessID, r *FlushOk) error {
 
 // decide fixes the proposal once every survivor has reported: the proposal
 // voted for under the highest ballot if any survivor voted (it may have been
-// committed already), else a new one whose cut is the union of what the
-// survivors hold.
+// committed already), else a new one: the next view (survivors minus
+// leavers, then joiners) and the cut computed from the survivors' digests
+// (newCut).
 func (m *Member) decide() {
 	c := m.coord
 	var best *FlushOk
@@ -137,16 +141,12 @@ func (m *Member) decide() {
 			best = r
 		}
 	}
+	c.digest = newDigest(len(m.view.Members), c.replies)
 	if best != nil {
-		c.proposal = best.Accepted
+		c.proposal, c.adopted = best.Accepted, true
 	} else {
-		cut := make([]uint64, len(m.view.Members))
-		for _, r := range c.replies {
-			for s, v := range r.Recv {
-				cut[s] = max(cut[s], v)
-			}
-		}
-		c.proposal = &Proposal{View: m.view.ID + 1, Prev: m.view.ID, Members: strs(m.nextMembers(c.targets)), Cut: cut}
+		c.proposal = m.newCut(c.digest, c.targets)
+		c.proposal.Members = strs(m.nextMembers(c.targets))
 	}
 	m.fetchCut()
 }
@@ -175,31 +175,22 @@ func (m *Member) nextMembers(targets []history.ProcessID) []history.ProcessID {
 }
 
 // fetchCut fills the coordinator's own gaps in the cut from members that
-// reported holding the messages, then asks every survivor to vote.
+// reported holding the messages; once it holds all it owes (and, for the
+// causal class, has closed the cut under causality), it asks every
+// survivor to vote.
 func (m *Member) fetchCut() {
 	c := m.coord
-	if m.data.holds(c.proposal.Cut) || m.cfg.brokenNoGapFill {
+	if m.holdsOwed(c.proposal) || m.cfg.brokenNoGapFill {
+		if m.cfg.Class == layer.Causal && !c.adopted {
+			m.closeCausal(c.proposal)
+		}
 		c.accepted = true
 		for _, p := range c.targets {
 			m.sendTo(p, &Accept{Group: m.cfg.Group, View: m.view.ID, Ballot: c.ballot, Proposal: c.proposal})
 		}
 		return
 	}
-	for s, want := range c.proposal.Cut {
-		have := m.data.senders[s].recv
-		if have >= want {
-			continue
-		}
-		var holder history.ProcessID
-		for p, r := range c.replies {
-			if r.Recv[s] >= want && p != m.cfg.Self && (holder == "" || p < holder) {
-				holder = p
-			}
-		}
-		if holder != "" {
-			m.nak(holder, m.view.ID, s, have+1, want)
-		}
-	}
+	m.fetchOwed(c.proposal, func(s int, seq uint64) history.ProcessID { return c.digest.holder(c.replies, s, seq) })
 }
 
 func (m *Member) onAcceptOk(from history.ProcessID, a *AcceptOk) error {

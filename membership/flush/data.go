@@ -1,34 +1,76 @@
 package flush
 
 import (
+	"slices"
+
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 )
 
-// senderLog is what one member holds of one sender's multicasts in a view.
+// senderLog is what one member holds and delivered of one sender's
+// multicasts in a view.
 type senderLog struct {
 	msgs map[uint64]*wire.Data
 	// recv: every message up to recv is held (or was delivered and collected).
 	recv uint64
-	// delivered: every message up to delivered has been delivered here.
+	// delivered: every message up to delivered has been delivered here;
+	// dextra holds deliveries beyond it (the reliable and atomic classes
+	// deliver out of sequence order).
 	delivered uint64
+	dextra    map[uint64]bool
 	// collected: every message up to collected has been discarded.
 	collected uint64
 }
 
-// dataPath is the per-view reliable FIFO multicast with stability tracking
-// (each member's highest contiguous seq per sender, minimum across the view).
+func (l *senderLog) isDelivered(seq uint64) bool { return seq <= l.delivered || l.dextra[seq] }
+
+func (l *senderLog) markDelivered(seq uint64) {
+	if seq != l.delivered+1 {
+		if l.dextra == nil {
+			l.dextra = make(map[uint64]bool)
+		}
+		l.dextra[seq] = true
+		return
+	}
+	l.delivered++
+	for l.dextra[l.delivered+1] {
+		delete(l.dextra, l.delivered+1)
+		l.delivered++
+	}
+}
+
+func (l *senderLog) holds(seq uint64) bool { return seq <= l.recv || l.msgs[seq] != nil }
+
+// ordEntry is one sequencer assignment: the message (rank, seq).
+type ordEntry struct {
+	rank uint32
+	seq  uint64
+	set  bool
+}
+
+// dataPath is what the flush keeps of one view's traffic: a copy of every
+// multicast that passes through (whichever layer delivers it), stability per
+// sender (each member's highest contiguous seq held, minimum across the
+// view), and, for the atomic classes, the sequencer's assignments.
 type dataPath struct {
 	view    View
 	self    int
 	senders []senderLog
 	// reports[r] is the recv vector member r last reported (ours is live).
 	reports [][]uint64
+	// Atomic classes: order[i] is the assignment of position orderFrom+i;
+	// deliveredGS is how many positions were delivered here, gsReports what
+	// each member last reported of its own.
+	order       []ordEntry
+	orderFrom   uint64
+	deliveredGS uint64
+	gsReports   []uint64
 }
 
 func newDataPath(v View, self history.ProcessID) *dataPath {
 	n := len(v.Members)
-	d := &dataPath{view: v, self: v.Rank(self), senders: make([]senderLog, n), reports: make([][]uint64, n)}
+	d := &dataPath{view: v, self: v.Rank(self), senders: make([]senderLog, n), reports: make([][]uint64, n), orderFrom: 1, gsReports: make([]uint64, n)}
 	for i := range d.senders {
 		d.senders[i].msgs = make(map[uint64]*wire.Data)
 		d.reports[i] = make([]uint64, n)
@@ -59,6 +101,25 @@ func (d *dataPath) recvVector() []uint64 {
 	return out
 }
 
+// extras lists the messages held beyond recv, as parallel rank/seq slices.
+func (d *dataPath) extras() (ranks []uint32, seqs []uint64) {
+	for s := range d.senders {
+		l := &d.senders[s]
+		var mine []uint64
+		for seq := range l.msgs {
+			if seq > l.recv {
+				mine = append(mine, seq)
+			}
+		}
+		slices.Sort(mine)
+		for _, seq := range mine {
+			ranks = append(ranks, uint32(s))
+			seqs = append(seqs, seq)
+		}
+	}
+	return ranks, seqs
+}
+
 // stable returns the highest seq of sender s held by every member.
 func (d *dataPath) stable(s int) uint64 {
 	st := d.senders[s].recv
@@ -70,23 +131,41 @@ func (d *dataPath) stable(s int) uint64 {
 	return st
 }
 
-// known returns the highest seq of sender s anyone reported holding, and
-// the rank of a member that holds it (preferring the sender itself).
-func (d *dataPath) known(s int, skip func(rank int) bool) (uint64, int) {
-	best, holder := uint64(0), -1
-	for r, rep := range d.reports {
-		if r == d.self || skip(r) {
-			continue
-		}
-		if rep[s] > best || (rep[s] == best && r == s) {
-			best, holder = rep[s], r
-		}
+// learnOrder records a batch of sequencer assignments.
+func (d *dataPath) learnOrder(o *layer.Order) {
+	if len(o.Ranks) != len(o.Seqs) || o.First == 0 {
+		return
 	}
-	return best, holder
+	for i, r := range o.Ranks {
+		d.setOrder(o.First+uint64(i), r, o.Seqs[i])
+	}
 }
 
-// collect discards messages that are both delivered here and stable: no
-// survivor can need them in a flush, every member holds them.
+func (d *dataPath) setOrder(pos uint64, rank uint32, seq uint64) {
+	if pos < d.orderFrom || int(rank) >= len(d.senders) {
+		return
+	}
+	i := int(pos - d.orderFrom)
+	if i >= len(d.order) {
+		d.order = append(d.order, make([]ordEntry, i+1-len(d.order))...)
+	}
+	d.order[i] = ordEntry{rank: rank, seq: seq, set: true}
+}
+
+// orderKnown returns the highest position up to which every assignment is known.
+func (d *dataPath) orderKnown() uint64 {
+	k := d.orderFrom - 1
+	for _, e := range d.order {
+		if !e.set {
+			break
+		}
+		k++
+	}
+	return k
+}
+
+// collect discards what no flush can need: messages delivered here and held
+// by every member, and assignments every member has delivered.
 func (d *dataPath) collect() {
 	for s := range d.senders {
 		l := &d.senders[s]
@@ -96,14 +175,18 @@ func (d *dataPath) collect() {
 		}
 		l.collected = max(l.collected, upto)
 	}
-}
-
-// holds reports whether every message up to cut[s] is held, for every s.
-func (d *dataPath) holds(cut []uint64) bool {
-	for s, c := range cut {
-		if d.senders[s].recv < c {
-			return false
+	if len(d.order) == 0 {
+		return
+	}
+	gs := d.deliveredGS
+	for r, v := range d.gsReports {
+		if r != d.self {
+			gs = min(gs, v)
 		}
 	}
-	return true
+	if gs >= d.orderFrom {
+		drop := min(int(gs-d.orderFrom+1), len(d.order))
+		d.order = d.order[drop:]
+		d.orderFrom += uint64(drop)
+	}
 }

@@ -5,8 +5,17 @@ import (
 
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 	"google.golang.org/protobuf/proto"
 )
+
+// layerPaused: the ordering layer of the view takes no input while the view
+// is ending (the cut decides what is delivered), while blocked, and while a
+// snapshot for joiners is owed (nothing of the new view may be delivered
+// before it is taken).
+func (m *Member) layerPaused() bool {
+	return m.promised != nil || m.blocked || m.welcomeWait || m.pendCommit != nil
+}
 
 func (m *Member) onData(from history.ProcessID, d *wire.Data) error {
 	if d.Group != m.cfg.Group {
@@ -15,9 +24,6 @@ func (m *Member) onData(from history.ProcessID, d *wire.Data) error {
 	if m.status != Normal {
 		return fmt.Errorf("%w: %s is %s", ErrNotMember, m.cfg.Self, m.status)
 	}
-	// A message of the previous view may be needed to complete a commit
-	// relayed to a laggard: only while we still lag can that happen, so
-	// anything else of another view is stale or early.
 	if d.View != m.view.ID {
 		return m.otherView(from, d.View)
 	}
@@ -32,69 +38,112 @@ func (m *Member) onData(from history.ProcessID, d *wire.Data) error {
 	if s < 0 || d.Seq == 0 || d.Payload == nil {
 		return fmt.Errorf("%w: data %s/%d from %s", ErrMalformed, d.Sender, d.Seq, from)
 	}
-	m.lastHeard[m.view.Rank(from)] = m.now
-	if m.data.store(s, d) {
-		m.deliverReady()
+	m.heard(from)
+	isNew := m.data.store(s, d)
+	err := m.toLayer(from, d)
+	if isNew {
 		m.progress()
+	}
+	return err
+}
+
+// onLayerMsg takes the ordering layer's own control messages (loss repair,
+// stability, sequencer order): the flush only watches the order.
+func (m *Member) onLayerMsg(from history.ProcessID, view uint64, msg proto.Message) error {
+	if m.status != Normal {
+		return fmt.Errorf("%w: %s is %s", ErrNotMember, m.cfg.Self, m.status)
+	}
+	if view != m.view.ID {
+		return m.otherView(from, view)
+	}
+	if m.view.Rank(from) < 0 {
+		return m.notMember(from)
+	}
+	if m.suspects[from] {
+		m.stats.Refused++
+		return fmt.Errorf("%w: %T from suspected %s", ErrRefused, msg, from)
+	}
+	m.heard(from)
+	if o, ok := msg.(*layer.Order); ok && from == m.view.Members[0] {
+		m.data.learnOrder(o)
+	}
+	return m.toLayer(from, msg)
+}
+
+// toLayer steps the view's ordering layer, unless it is paused, and carries
+// out what it produced.
+func (m *Member) toLayer(from history.ProcessID, msg proto.Message) error {
+	if m.lay == nil || m.layerPaused() {
+		if m.welcomeWait && m.lay != nil {
+			m.held = append(m.held, localMsg{from: from, msg: msg})
+		}
+		return nil
+	}
+	err := m.lay.Step(from, msg)
+	m.drainLayer()
+	if err != nil {
+		return fmt.Errorf("flush: ordering layer: %w", err)
 	}
 	return nil
 }
 
-// deliverReady delivers, in FIFO order per sender, every held message that
-// may be delivered now: none while the view is ending (the cut decides), and
-// only stable ones under StableDelivery.
-func (m *Member) deliverReady() {
-	if m.status != Normal || m.promised != nil || m.blocked || m.welcomeWait {
-		return
-	}
-	for s := range m.data.senders {
-		l := &m.data.senders[s]
-		limit := l.recv
-		if m.cfg.StableDelivery {
-			limit = min(limit, m.data.stable(s))
+// drainLayer carries out the layer's Ready: its messages go out (the flush
+// keeps a copy of our own multicasts and notes the sequencer's order), its
+// deliveries are noted, and held back until stable under StableDelivery.
+func (m *Member) drainLayer() {
+	for range 8 {
+		if m.lay == nil || !m.lay.HasReady() {
+			return
 		}
-		for l.delivered < limit {
-			m.deliver(s, l.msgs[l.delivered+1])
+		rd := m.lay.Ready()
+		for _, o := range rd.Messages {
+			switch x := o.Msg.(type) {
+			case *wire.Data:
+				if s := m.view.Rank(history.ProcessID(x.Sender)); s >= 0 {
+					m.data.store(s, x)
+				}
+			case *layer.Order:
+				m.data.learnOrder(x)
+			}
+			m.out = append(m.out, o)
 		}
+		for _, e := range rd.Events {
+			switch {
+			case e.Kind != history.Deliver:
+				m.emit(e)
+			case m.cfg.StableDelivery:
+				m.holdback = append(m.holdback, e)
+			default:
+				m.emitDeliver(e)
+			}
+		}
+		m.lay.Advance(rd)
 	}
+	m.releaseStable()
 }
 
-// deliver hands message seq delivered+1 of sender rank s to the application.
-func (m *Member) deliver(s int, d *wire.Data) {
-	l := &m.data.senders[s]
-	l.delivered++
-	var payload proto.Message
-	if d != nil {
-		if p, err := d.Payload.UnmarshalNew(); err == nil {
-			payload = p
-		} else {
-			payload = d.Payload
+// releaseStable delivers held-back deliveries, in the layer's order, as far
+// as they are stable.
+func (m *Member) releaseStable() {
+	i := 0
+	for ; i < len(m.holdback); i++ {
+		e := m.holdback[i]
+		s := m.view.Rank(e.Msg.Sender)
+		if m.layerPaused() || s < 0 || e.Msg.Seq > m.data.stable(s) {
+			break
 		}
+		m.emitDeliver(e)
 	}
-	m.emit(history.Event{
-		Kind:    history.Deliver,
-		Msg:     history.MsgID{Sender: m.data.view.Members[s], View: m.data.view.ID, Seq: l.delivered},
-		View:    m.data.view.ID,
-		Class:   m.cfg.Class,
-		Payload: payload,
-	})
+	m.holdback = m.holdback[i:]
 }
 
-// repair asks for messages others reported holding that we lack: from the
-// sender if we trust it, else from any member that holds them.
-func (m *Member) repair() {
-	if m.now%m.cfg.HeartbeatEvery != 0 {
-		return
+// emitDeliver records a delivery as done here.
+func (m *Member) emitDeliver(e history.Event) {
+	if s := m.view.Rank(e.Msg.Sender); s >= 0 {
+		m.data.senders[s].markDelivered(e.Msg.Seq)
 	}
-	skip := func(r int) bool { return m.suspects[m.view.Members[r]] }
-	for s := range m.data.senders {
-		have := m.data.senders[s].recv
-		known, holder := m.data.known(s, skip)
-		if known <= have || holder < 0 {
-			continue
-		}
-		m.nak(m.view.Members[holder], m.view.ID, s, have+1, known)
-	}
+	m.data.deliveredGS = max(m.data.deliveredGS, e.GlobalSeq)
+	m.emit(e)
 }
 
 func (m *Member) nak(to history.ProcessID, view uint64, s int, from, upto uint64) {
@@ -106,6 +155,7 @@ func (m *Member) nak(to history.ProcessID, view uint64, s int, from, upto uint64
 	m.sendTo(to, &Nak{Group: m.cfg.Group, View: view, Sender: string(m.cfg.Self), Target: string(members[s]), From: from, To: upto})
 }
 
+// onNak serves the flush's own retransmission requests, from any holder.
 func (m *Member) onNak(from history.ProcessID, n *Nak) error {
 	if n.Group != m.cfg.Group || n.Sender != string(from) || n.From == 0 || n.To < n.From {
 		return fmt.Errorf("%w: nak %v from %s", ErrMalformed, n, from)

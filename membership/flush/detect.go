@@ -15,7 +15,8 @@ func (m *Member) heartbeat() {
 		View:     m.view.ID,
 		Sender:   string(m.cfg.Self),
 		Recv:     m.reportVector(),
-		Flushing: m.promised != nil,
+		Flushing:    m.promised != nil,
+		DeliveredGs: m.data.deliveredGS,
 	}
 	for p := range m.suspects {
 		hb.Suspects = append(hb.Suspects, string(p))
@@ -134,10 +135,11 @@ func (m *Member) onHeartbeat(from history.ProcessID, hb *Heartbeat) error {
 	for s, v := range hb.Recv {
 		m.data.reports[r][s] = max(m.data.reports[r][s], v)
 	}
+	m.data.gsReports[r] = max(m.data.gsReports[r], hb.DeliveredGs)
 	m.reported[r] = ids(hb.Suspects)
 	m.flushRep[r] = hb.Flushing
 	if m.cfg.StableDelivery {
-		m.deliverReady() // the report may have made messages stable
+		m.releaseStable() // the report may have made messages stable
 	}
 	return nil
 }

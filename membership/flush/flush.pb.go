@@ -42,7 +42,10 @@ type Heartbeat struct {
 	Suspects []string `protobuf:"bytes,5,rep,name=suspects,proto3" json:"suspects,omitempty"`
 	// flushing says the sender has stopped multicasting in view for a flush
 	// that has not finished, so the coordinator must finish one.
-	Flushing      bool `protobuf:"varint,6,opt,name=flushing,proto3" json:"flushing,omitempty"`
+	Flushing bool `protobuf:"varint,6,opt,name=flushing,proto3" json:"flushing,omitempty"`
+	// delivered_gs is how many messages the sender delivered in total order
+	// (atomic classes), so that order assignments everyone used are collected.
+	DeliveredGs   uint64 `protobuf:"varint,7,opt,name=delivered_gs,json=deliveredGs,proto3" json:"delivered_gs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -117,6 +120,13 @@ func (x *Heartbeat) GetFlushing() bool {
 		return x.Flushing
 	}
 	return false
+}
+
+func (x *Heartbeat) GetDeliveredGs() uint64 {
+	if x != nil {
+		return x.DeliveredGs
+	}
+	return 0
 }
 
 // Nak asks the receiver to retransmit the messages from..to (inclusive) that
@@ -267,9 +277,21 @@ type Proposal struct {
 	Prev uint64 `protobuf:"varint,2,opt,name=prev,proto3" json:"prev,omitempty"`
 	// members of the next view in rank order (rank 0 coordinates).
 	Members []string `protobuf:"bytes,3,rep,name=members,proto3" json:"members,omitempty"`
-	// cut[k] is the highest seq of the member of rank k in the old view that
-	// every survivor delivers before installing the next view.
-	Cut           []uint64 `protobuf:"varint,4,rep,packed,name=cut,proto3" json:"cut,omitempty"`
+	// cut[k]: every message of the member of rank k in the old view up to
+	// cut[k] is in the cut, which every survivor delivers (what it has not yet
+	// delivered) before installing the next view.
+	Cut []uint64 `protobuf:"varint,4,rep,packed,name=cut,proto3" json:"cut,omitempty"`
+	// extra_ranks[i], extra_seqs[i]: messages beyond cut[] also in the cut
+	// (the reliable class delivers out of sequence order).
+	ExtraRanks []uint32 `protobuf:"varint,5,rep,packed,name=extra_ranks,json=extraRanks,proto3" json:"extra_ranks,omitempty"`
+	ExtraSeqs  []uint64 `protobuf:"varint,6,rep,packed,name=extra_seqs,json=extraSeqs,proto3" json:"extra_seqs,omitempty"`
+	// For the atomic classes the cut is a delivery order instead: entry i,
+	// (order_ranks[i], order_seqs[i]), is the message delivered at global
+	// position order_from+i; every survivor has delivered all positions
+	// before order_from and delivers those it has not, in order.
+	OrderFrom     uint64   `protobuf:"varint,7,opt,name=order_from,json=orderFrom,proto3" json:"order_from,omitempty"`
+	OrderRanks    []uint32 `protobuf:"varint,8,rep,packed,name=order_ranks,json=orderRanks,proto3" json:"order_ranks,omitempty"`
+	OrderSeqs     []uint64 `protobuf:"varint,9,rep,packed,name=order_seqs,json=orderSeqs,proto3" json:"order_seqs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -328,6 +350,41 @@ func (x *Proposal) GetMembers() []string {
 func (x *Proposal) GetCut() []uint64 {
 	if x != nil {
 		return x.Cut
+	}
+	return nil
+}
+
+func (x *Proposal) GetExtraRanks() []uint32 {
+	if x != nil {
+		return x.ExtraRanks
+	}
+	return nil
+}
+
+func (x *Proposal) GetExtraSeqs() []uint64 {
+	if x != nil {
+		return x.ExtraSeqs
+	}
+	return nil
+}
+
+func (x *Proposal) GetOrderFrom() uint64 {
+	if x != nil {
+		return x.OrderFrom
+	}
+	return 0
+}
+
+func (x *Proposal) GetOrderRanks() []uint32 {
+	if x != nil {
+		return x.OrderRanks
+	}
+	return nil
+}
+
+func (x *Proposal) GetOrderSeqs() []uint64 {
+	if x != nil {
+		return x.OrderSeqs
 	}
 	return nil
 }
@@ -409,8 +466,18 @@ type FlushOk struct {
 	// accepted is the proposal the member voted for (AcceptOk), with its ballot.
 	AcceptedBallot *Ballot   `protobuf:"bytes,8,opt,name=accepted_ballot,json=acceptedBallot,proto3" json:"accepted_ballot,omitempty"`
 	Accepted       *Proposal `protobuf:"bytes,9,opt,name=accepted,proto3" json:"accepted,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// extra_ranks[i], extra_seqs[i]: messages held beyond recv[].
+	ExtraRanks []uint32 `protobuf:"varint,10,rep,packed,name=extra_ranks,json=extraRanks,proto3" json:"extra_ranks,omitempty"`
+	ExtraSeqs  []uint64 `protobuf:"varint,11,rep,packed,name=extra_seqs,json=extraSeqs,proto3" json:"extra_seqs,omitempty"`
+	// Atomic classes: delivered_gs is how many messages the member delivered
+	// in total order; order_ranks/order_seqs are the sequencer assignments it
+	// knows, contiguous from position order_from.
+	DeliveredGs   uint64   `protobuf:"varint,12,opt,name=delivered_gs,json=deliveredGs,proto3" json:"delivered_gs,omitempty"`
+	OrderFrom     uint64   `protobuf:"varint,13,opt,name=order_from,json=orderFrom,proto3" json:"order_from,omitempty"`
+	OrderRanks    []uint32 `protobuf:"varint,14,rep,packed,name=order_ranks,json=orderRanks,proto3" json:"order_ranks,omitempty"`
+	OrderSeqs     []uint64 `protobuf:"varint,15,rep,packed,name=order_seqs,json=orderSeqs,proto3" json:"order_seqs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *FlushOk) Reset() {
@@ -502,6 +569,48 @@ func (x *FlushOk) GetAcceptedBallot() *Ballot {
 func (x *FlushOk) GetAccepted() *Proposal {
 	if x != nil {
 		return x.Accepted
+	}
+	return nil
+}
+
+func (x *FlushOk) GetExtraRanks() []uint32 {
+	if x != nil {
+		return x.ExtraRanks
+	}
+	return nil
+}
+
+func (x *FlushOk) GetExtraSeqs() []uint64 {
+	if x != nil {
+		return x.ExtraSeqs
+	}
+	return nil
+}
+
+func (x *FlushOk) GetDeliveredGs() uint64 {
+	if x != nil {
+		return x.DeliveredGs
+	}
+	return 0
+}
+
+func (x *FlushOk) GetOrderFrom() uint64 {
+	if x != nil {
+		return x.OrderFrom
+	}
+	return 0
+}
+
+func (x *FlushOk) GetOrderRanks() []uint32 {
+	if x != nil {
+		return x.OrderRanks
+	}
+	return nil
+}
+
+func (x *FlushOk) GetOrderSeqs() []uint64 {
+	if x != nil {
+		return x.OrderSeqs
 	}
 	return nil
 }
@@ -965,14 +1074,15 @@ var File_flush_proto protoreflect.FileDescriptor
 
 const file_flush_proto_rawDesc = "" +
 	"\n" +
-	"\vflush.proto\x12\x0elockstep.flush\"\x99\x01\n" +
+	"\vflush.proto\x12\x0elockstep.flush\"\xbc\x01\n" +
 	"\tHeartbeat\x12\x14\n" +
 	"\x05group\x18\x01 \x01(\tR\x05group\x12\x12\n" +
 	"\x04view\x18\x02 \x01(\x04R\x04view\x12\x16\n" +
 	"\x06sender\x18\x03 \x01(\tR\x06sender\x12\x12\n" +
 	"\x04recv\x18\x04 \x03(\x04R\x04recv\x12\x1a\n" +
 	"\bsuspects\x18\x05 \x03(\tR\bsuspects\x12\x1a\n" +
-	"\bflushing\x18\x06 \x01(\bR\bflushing\"\x83\x01\n" +
+	"\bflushing\x18\x06 \x01(\bR\bflushing\x12!\n" +
+	"\fdelivered_gs\x18\a \x01(\x04R\vdeliveredGs\"\x83\x01\n" +
 	"\x03Nak\x12\x14\n" +
 	"\x05group\x18\x01 \x01(\tR\x05group\x12\x12\n" +
 	"\x04view\x18\x02 \x01(\x04R\x04view\x12\x16\n" +
@@ -982,16 +1092,26 @@ const file_flush_proto_rawDesc = "" +
 	"\x02to\x18\x06 \x01(\x04R\x02to\"@\n" +
 	"\x06Ballot\x12\x14\n" +
 	"\x05round\x18\x01 \x01(\x04R\x05round\x12 \n" +
-	"\vcoordinator\x18\x02 \x01(\tR\vcoordinator\"^\n" +
+	"\vcoordinator\x18\x02 \x01(\tR\vcoordinator\"\xfd\x01\n" +
 	"\bProposal\x12\x12\n" +
 	"\x04view\x18\x01 \x01(\x04R\x04view\x12\x12\n" +
 	"\x04prev\x18\x02 \x01(\x04R\x04prev\x12\x18\n" +
 	"\amembers\x18\x03 \x03(\tR\amembers\x12\x10\n" +
-	"\x03cut\x18\x04 \x03(\x04R\x03cut\"a\n" +
+	"\x03cut\x18\x04 \x03(\x04R\x03cut\x12\x1f\n" +
+	"\vextra_ranks\x18\x05 \x03(\rR\n" +
+	"extraRanks\x12\x1d\n" +
+	"\n" +
+	"extra_seqs\x18\x06 \x03(\x04R\textraSeqs\x12\x1d\n" +
+	"\n" +
+	"order_from\x18\a \x01(\x04R\torderFrom\x12\x1f\n" +
+	"\vorder_ranks\x18\b \x03(\rR\n" +
+	"orderRanks\x12\x1d\n" +
+	"\n" +
+	"order_seqs\x18\t \x03(\x04R\torderSeqs\"a\n" +
 	"\x05Flush\x12\x14\n" +
 	"\x05group\x18\x01 \x01(\tR\x05group\x12\x12\n" +
 	"\x04view\x18\x02 \x01(\x04R\x04view\x12.\n" +
-	"\x06ballot\x18\x03 \x01(\v2\x16.lockstep.flush.BallotR\x06ballot\"\xd2\x02\n" +
+	"\x06ballot\x18\x03 \x01(\v2\x16.lockstep.flush.BallotR\x06ballot\"\x94\x04\n" +
 	"\aFlushOk\x12\x14\n" +
 	"\x05group\x18\x01 \x01(\tR\x05group\x12\x12\n" +
 	"\x04view\x18\x02 \x01(\x04R\x04view\x12\x16\n" +
@@ -1001,7 +1121,19 @@ const file_flush_proto_rawDesc = "" +
 	"\bpromised\x18\x06 \x01(\v2\x16.lockstep.flush.BallotR\bpromised\x12\x12\n" +
 	"\x04recv\x18\a \x03(\x04R\x04recv\x12?\n" +
 	"\x0faccepted_ballot\x18\b \x01(\v2\x16.lockstep.flush.BallotR\x0eacceptedBallot\x124\n" +
-	"\baccepted\x18\t \x01(\v2\x18.lockstep.flush.ProposalR\baccepted\"\x98\x01\n" +
+	"\baccepted\x18\t \x01(\v2\x18.lockstep.flush.ProposalR\baccepted\x12\x1f\n" +
+	"\vextra_ranks\x18\n" +
+	" \x03(\rR\n" +
+	"extraRanks\x12\x1d\n" +
+	"\n" +
+	"extra_seqs\x18\v \x03(\x04R\textraSeqs\x12!\n" +
+	"\fdelivered_gs\x18\f \x01(\x04R\vdeliveredGs\x12\x1d\n" +
+	"\n" +
+	"order_from\x18\r \x01(\x04R\torderFrom\x12\x1f\n" +
+	"\vorder_ranks\x18\x0e \x03(\rR\n" +
+	"orderRanks\x12\x1d\n" +
+	"\n" +
+	"order_seqs\x18\x0f \x03(\x04R\torderSeqs\"\x98\x01\n" +
 	"\x06Accept\x12\x14\n" +
 	"\x05group\x18\x01 \x01(\tR\x05group\x12\x12\n" +
 	"\x04view\x18\x02 \x01(\x04R\x04view\x12.\n" +

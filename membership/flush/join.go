@@ -100,7 +100,12 @@ func (m *Member) sendWelcome() {
 			m.sendTo(history.ProcessID(p), m.welcome)
 		}
 	}
-	m.deliverReady()
+	held := m.held
+	m.held = nil
+	for _, h := range held {
+		_ = m.toLayer(h.from, h.msg) // errors were the layer's to count
+	}
+	m.releaseStable()
 	m.flushQueue()
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/step"
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 )
@@ -23,7 +24,11 @@ type Member struct {
 
 	view View
 	data *dataPath
+	lay  *layer.Member // the view's ordering layer (Config.Class)
 	prev *prevView
+
+	holdback []history.Event // layer deliveries waiting to be stable
+	held     []localMsg      // layer input held while a snapshot is owed
 
 	// Failure detection, indexed by rank in view.
 	lastHeard []int64
@@ -54,7 +59,7 @@ type Member struct {
 	leaving  bool
 	lastSent map[string]int64 // rate limits of periodic requests, by key
 
-	queue []*anypb.Any // multicasts waiting for the next view
+	queue []proto.Message // multicasts waiting for the next view
 
 	welcome     *Welcome // the Welcome of the current view, for retransmission
 	welcomeWait bool     // a snapshot is owed to joiners of the current view
@@ -69,6 +74,7 @@ type Member struct {
 // Stats counts what a Member refused or dropped.
 type Stats struct {
 	Refused       int // messages from suspected or removed processes
+	LayerErrors   int // views whose ordering layer could not be built (a bug)
 	Stale         int // messages of views already left
 	DroppedQueued int // queued multicasts dropped because the process left the group
 }
@@ -104,6 +110,9 @@ func New(cfg Config) (*Member, error) {
 	}
 	if len(cfg.Members) > 0 {
 		m.install(View{ID: 1, Members: slices.Clone(cfg.Members)}, 0)
+		if m.lay == nil {
+			return nil, fmt.Errorf("%w: ordering layer for view 1 could not be built", ErrConfig)
+		}
 	} else {
 		m.status = Joining
 		m.sendJoin()
@@ -139,27 +148,36 @@ func (m *Member) Primary() bool { return m.status == Normal && !m.blocked }
 // Stats returns the counters of refused and dropped messages.
 func (m *Member) Stats() Stats { return m.stats }
 
-// Multicast sends payload to the current view. While the view is being
-// flushed (or the member is blocked) the multicast is queued, sent first
-// thing in the next view, and the returned MsgID is zero; the Multicast
-// event in Ready carries the id once it is sent. It fails with ErrNotMember
-// when the process is in no view and ErrQueueFull when the queue is full.
+// Multicast sends payload to the current view in Config.Class. While the
+// view is being flushed (or the member is blocked) the multicast is queued,
+// sent first thing in the next view, and the returned MsgID is zero; the
+// Multicast event in Ready carries the id once it is sent. It fails with
+// ErrNotMember when the process is in no view, ErrQueueFull when the queue
+// is full, and with the ordering layer's errors (layer.ErrWindowFull: too
+// many of our multicasts are not yet stable; retry after more steps).
 func (m *Member) Multicast(payload proto.Message) (history.MsgID, error) {
 	if m.status != Normal {
 		return history.MsgID{}, fmt.Errorf("%w: %s is %s", ErrNotMember, m.cfg.Self, m.status)
 	}
-	body, err := anypb.New(payload)
-	if err != nil {
+	if payload == nil {
+		return history.MsgID{}, fmt.Errorf("%w: nil payload", ErrMalformed)
+	}
+	if _, err := anypb.New(payload); err != nil {
 		return history.MsgID{}, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
-	if m.sendingStopped() {
+	if m.layerPaused() || len(m.queue) > 0 {
 		if len(m.queue) >= m.cfg.MaxQueued {
 			return history.MsgID{}, fmt.Errorf("%w: %d waiting", ErrQueueFull, len(m.queue))
 		}
-		m.queue = append(m.queue, body)
+		m.queue = append(m.queue, payload)
 		return history.MsgID{}, nil
 	}
-	return m.send(body), nil
+	id, err := m.lay.Multicast(payload)
+	m.drainLayer()
+	if err != nil {
+		return history.MsgID{}, fmt.Errorf("flush: ordering layer: %w", err)
+	}
+	return id, nil
 }
 
 // Leave asks to be removed from the group in the next view. The member keeps
@@ -170,25 +188,6 @@ func (m *Member) Leave() {
 		m.leaving = true
 		m.sendLeave()
 	}
-}
-
-func (m *Member) sendingStopped() bool {
-	return m.promised != nil || m.blocked || m.welcomeWait
-}
-
-func (m *Member) send(body *anypb.Any) history.MsgID {
-	self := &m.data.senders[m.data.self]
-	d := &wire.Data{Group: m.cfg.Group, View: m.view.ID, Sender: string(m.cfg.Self), Seq: self.recv + 1, Class: m.cfg.Class, Payload: body}
-	m.data.store(m.data.self, d)
-	id := history.MsgID{Sender: m.cfg.Self, View: m.view.ID, Seq: d.Seq}
-	m.emit(history.Event{Kind: history.Multicast, Msg: id, View: m.view.ID, Class: m.cfg.Class})
-	for _, p := range m.view.Members {
-		if p != m.cfg.Self {
-			m.sendTo(p, d)
-		}
-	}
-	m.deliverReady()
-	return id
 }
 
 func (m *Member) sendTo(to history.ProcessID, msg proto.Message) {
@@ -233,6 +232,14 @@ func (m *Member) dispatch(from history.ProcessID, msg proto.Message) error {
 	switch x := msg.(type) {
 	case *wire.Data:
 		return m.onData(from, x)
+	case *layer.Status:
+		return m.onLayerMsg(from, x.View, x)
+	case *layer.Nak:
+		return m.onLayerMsg(from, x.View, x)
+	case *layer.Order:
+		return m.onLayerMsg(from, x.View, x)
+	case *layer.OrderNak:
+		return m.onLayerMsg(from, x.View, x)
 	case *Heartbeat:
 		return m.onHeartbeat(from, x)
 	case *Nak:
@@ -273,13 +280,17 @@ func (m *Member) Tick() {
 			m.heartbeat()
 		}
 		m.detect()
-		m.repair()
+		if m.lay != nil && !m.layerPaused() {
+			m.lay.Tick()
+			m.drainLayer()
+		}
 		m.data.collect()
 		if m.leaving {
 			m.sendLeave()
 		}
 		m.coordinate()
 		m.retryPending()
+		m.flushQueue()
 	}
 	m.drainLocal()
 }

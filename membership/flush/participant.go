@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 )
 
 func errMalformed(what string, from history.ProcessID) error {
@@ -52,10 +53,20 @@ func (m *Member) onFlush(from history.ProcessID, f *Flush) error {
 	if m.frozen == nil {
 		m.frozen = recv
 	}
-	m.sendTo(from, &FlushOk{
+	ok := &FlushOk{
 		Group: m.cfg.Group, View: m.view.ID, Sender: string(m.cfg.Self), Ballot: f.Ballot,
 		Recv: recv, AcceptedBallot: m.accBallot, Accepted: m.accepted,
-	})
+		DeliveredGs: m.data.deliveredGS, OrderFrom: m.data.orderFrom,
+	}
+	ok.ExtraRanks, ok.ExtraSeqs = m.data.extras()
+	for _, e := range m.data.order {
+		if !e.set {
+			break
+		}
+		ok.OrderRanks = append(ok.OrderRanks, e.rank)
+		ok.OrderSeqs = append(ok.OrderSeqs, e.seq)
+	}
+	m.sendTo(from, ok)
 	return nil
 }
 
@@ -75,9 +86,7 @@ func (m *Member) onAccept(from history.ProcessID, a *Accept) error {
 	if err := m.checkFlushMsg(from, a.Group, a.View, ""); err != nil {
 		return err
 	}
-	p := a.Proposal
-	if a.Ballot == nil || a.Ballot.Coordinator != string(from) || p == nil ||
-		len(p.Cut) != len(m.view.Members) || p.Prev != m.view.ID || p.View != m.view.ID+1 {
+	if a.Ballot == nil || a.Ballot.Coordinator != string(from) || !m.validProposal(a.Proposal) {
 		return errMalformed("accept", from)
 	}
 	if m.suspects[from] {
@@ -109,7 +118,7 @@ func (m *Member) onCommit(from history.ProcessID, c *Commit) error {
 		}
 		return fmt.Errorf("%w: commit ending view %d, in %d", ErrFutureView, p.Prev, m.view.ID)
 	}
-	if len(p.Cut) != len(m.view.Members) || p.View != m.view.ID+1 {
+	if !m.validProposal(p) {
 		return errMalformed("commit", from)
 	}
 	// A commit is a decision: whoever relays it, it is the only one.
@@ -129,14 +138,14 @@ func (m *Member) progress() {
 	if m.status != Normal {
 		return
 	}
-	if c := m.coord; c != nil && c.proposal != nil && !c.accepted && m.data.holds(c.proposal.Cut) {
+	if c := m.coord; c != nil && c.proposal != nil && !c.accepted && m.holdsOwed(c.proposal) {
 		m.fetchCut()
 	}
 	if a := m.pendAccept; a != nil && m.pendCommit == nil {
 		switch {
 		case less(a.Ballot, m.promised):
 			m.pendAccept = nil
-		case m.data.holds(a.Proposal.Cut) || m.cfg.brokenNoGapFill:
+		case m.holdsOwed(a.Proposal) || m.cfg.brokenNoGapFill:
 			m.pendAccept = nil
 			m.accBallot, m.accepted = a.Ballot, a.Proposal
 			m.sendTo(m.pendAcceptBy, &AcceptOk{Group: m.cfg.Group, View: m.view.ID, Sender: string(m.cfg.Self), Ballot: a.Ballot})
@@ -148,7 +157,7 @@ func (m *Member) progress() {
 			m.leaveGroup() // removed: nothing more of this group is ours to deliver
 			return
 		}
-		if m.data.holds(c.Proposal.Cut) || m.cfg.brokenNoGapFill {
+		if m.holdsOwed(c.Proposal) || m.cfg.brokenNoGapFill {
 			m.applyCommit(c)
 		}
 	}
@@ -160,41 +169,24 @@ func (m *Member) retryPending() {
 	if !m.every("pending", m.cfg.RetransmitEvery) {
 		return
 	}
-	var cut []uint64
+	var p *Proposal
 	var holder history.ProcessID
 	switch {
 	case m.pendCommit != nil:
-		cut, holder = m.pendCommit.Proposal.Cut, m.pendCommitBy
+		p, holder = m.pendCommit.Proposal, m.pendCommitBy
 	case m.pendAccept != nil:
-		cut, holder = m.pendAccept.Proposal.Cut, m.pendAcceptBy
+		p, holder = m.pendAccept.Proposal, m.pendAcceptBy
 	default:
 		return
 	}
-	if holder == m.cfg.Self {
-		return
-	}
-	for s, want := range cut {
-		if have := m.data.senders[s].recv; have < want {
-			m.nak(holder, m.view.ID, s, have+1, want)
-		}
-	}
+	m.fetchOwed(p, func(int, uint64) history.ProcessID { return holder })
 }
 
 // applyCommit delivers exactly the cut, then installs the next view (or,
 // when this process is not in it, stops).
 func (m *Member) applyCommit(c *Commit) {
 	p := c.Proposal
-	for s, want := range p.Cut {
-		l := &m.data.senders[s]
-		for l.delivered < want {
-			d := l.msgs[l.delivered+1]
-			if d == nil && m.cfg.brokenNoGapFill {
-				l.delivered++ // the defect: skip what we never fetched
-				continue
-			}
-			m.deliver(s, d)
-		}
-	}
+	m.deliverCut(p)
 	old := m.data
 	oldView := m.view
 	if !slices.Contains(p.Members, string(m.cfg.Self)) {
@@ -241,19 +233,35 @@ func (m *Member) install(v View, prev uint64) {
 		}
 	}
 	m.welcome, m.welcomeWait = nil, false
+	m.holdback, m.held = nil, nil
+	lc := m.cfg.Ordering
+	lc.Self, lc.Group, lc.Members, lc.View, lc.Class = m.cfg.Self, m.cfg.Group, v.Members, v.ID, m.cfg.Class
+	lay, err := layer.New(lc)
+	if err != nil {
+		m.stats.LayerErrors++ // Validate checked the same config: cannot happen
+	}
+	m.lay = lay
 	m.emit(history.Event{Kind: history.ViewInstall, View: v.ID, Prev: prev, Members: slices.Clone(v.Members), Primary: true})
 }
 
-// flushQueue sends the multicasts queued during the flush, in order.
+// flushQueue sends the multicasts queued during the flush, in order, as far
+// as the layer's flow-control window lets it (the rest on later ticks).
 func (m *Member) flushQueue() {
-	if m.sendingStopped() {
+	if m.status != Normal || m.layerPaused() || m.lay == nil {
 		return
 	}
-	q := m.queue
-	m.queue = nil
-	for _, body := range q {
-		m.send(body)
+	sent := 0
+	for _, payload := range m.queue {
+		if _, err := m.lay.Multicast(payload); err != nil {
+			break // window full (payloads were checked when queued)
+		}
+		sent++
 	}
+	m.queue = m.queue[sent:]
+	if len(m.queue) == 0 {
+		m.queue = nil
+	}
+	m.drainLayer()
 }
 
 // leaveGroup stops this process: it left, or learned it was removed.
