@@ -17,10 +17,16 @@ var (
 // seed in any failure so that -seed=N replays it.
 func forSeeds(t *testing.T, base uint64, body func(t *testing.T, r *rand.Rand) string) {
 	t.Helper()
+	forSeedsN(t, base, *roundsFlag, body)
+}
+
+// forSeedsN is forSeeds with its own number of rounds.
+func forSeedsN(t *testing.T, base uint64, rounds int, body func(t *testing.T, r *rand.Rand) string) {
+	t.Helper()
 	seeds := []uint64{*seedFlag}
 	if *seedFlag == 0 {
 		seeds = seeds[:0]
-		for k := range *roundsFlag {
+		for k := range rounds {
 			seeds = append(seeds, base+uint64(k)+1)
 		}
 	}
