@@ -57,6 +57,14 @@ type Config struct {
 	// Layer.Window messages per two ticks. Zero disables the timer (tests
 	// may then call Group.Tick).
 	TickInterval time.Duration
+	// TickEvery makes the member also tick after this many arrivals (0:
+	// the timer alone). Ticks are the layers' logical time; under load the
+	// timer goroutine can be starved by busy actors for a whole scheduler
+	// slice (10 ms), and stability reports, hence window space, would then
+	// lag the traffic. Counting arrivals keeps logical time moving with the
+	// traffic, so heartbeats go out every TickEvery arrivals or every
+	// TickInterval, whichever comes first. Keep it well below Layer.Window.
+	TickEvery int
 	// PendingLimit bounds the member's own multicasts accepted but not yet
 	// handed to a core: outside requests still in the mailbox plus
 	// multicasts queued while the layers' window is full, all classes
@@ -79,7 +87,8 @@ func DefaultConfig() Config {
 	return Config{
 		Class:        ClassReliable,
 		Layer:        layer.DefaultConfig(),
-		TickInterval: 2 * time.Millisecond, // with Window 1024: up to ~250k msgs/s per sender
+		TickInterval: 2 * time.Millisecond, // the idle clock; under load TickEvery drives ticks
+		TickEvery:    256,                  // a quarter of the layers' default window
 		PendingLimit: 4096,                 // four windows of own payloads queued locally
 	}
 }
@@ -95,6 +104,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: Self %q is not in Members", ErrConfig, c.Self)
 	case c.PendingLimit < 0:
 		return fmt.Errorf("%w: PendingLimit %d < 0", ErrConfig, c.PendingLimit)
+	case c.TickEvery < 0:
+		return fmt.Errorf("%w: TickEvery %d < 0", ErrConfig, c.TickEvery)
 	case c.TickInterval < 0:
 		return fmt.Errorf("%w: TickInterval %v < 0", ErrConfig, c.TickInterval)
 	case c.Mode != HoldInInvoker && c.Mode != HoldAtPost:

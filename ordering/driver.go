@@ -42,6 +42,7 @@ type driver struct {
 	delivering bool
 	busy       bool // inside InvokeUserMessage: a pump follows the actor's Receive
 	deferred   int  // arrivals stepped since Ready was last taken
+	arrivals   int  // arrivals stepped since the last tick
 
 	sendq []pendingSend // HoldAtPost: sends to make once d.mu is released
 
@@ -115,10 +116,7 @@ func (d *driver) handle(msg any) bool {
 	switch m := msg.(type) {
 	case *tickMsg:
 		d.tickQueued.Store(false)
-		for i := range d.slots {
-			d.slots[i].core.Tick()
-			d.retry(i)
-		}
+		d.tick()
 		return true
 	case *kickMsg:
 		d.kickQueued = false
@@ -127,7 +125,9 @@ func (d *driver) handle(msg any) bool {
 		d.backlog.Add(-1)
 		if err := d.multicast(m.slot, m.payload, false); err != nil {
 			d.stats.rejected.Add(1)
-			d.log.WithError(err).Debug("ordering: outside multicast failed")
+			if d.debug() {
+				d.log.WithError(err).Debug("ordering: outside multicast failed")
+			}
 		}
 		return true
 	case *actor.MessageEnvelope:
@@ -138,7 +138,9 @@ func (d *driver) handle(msg any) bool {
 		if !ok {
 			if isLockstepTraffic(m.Message) {
 				d.stats.unknownSender.Add(1)
-				d.log.WithField("sender", m.Sender.String()).Debug(ErrUnknownSender.Error())
+				if d.debug() {
+					d.log.WithField("sender", m.Sender.String()).Debug(ErrUnknownSender.Error())
+				}
 				return true
 			}
 			return false
@@ -148,6 +150,9 @@ func (d *driver) handle(msg any) bool {
 			return false
 		}
 		d.step(rt.slot, rt.from, pm)
+		if d.arrivals++; d.cfg.TickEvery > 0 && d.arrivals >= d.cfg.TickEvery {
+			d.tick()
+		}
 		return true
 	default:
 		if isLockstepTraffic(msg) { // ordering traffic must carry its port
@@ -158,10 +163,21 @@ func (d *driver) handle(msg any) bool {
 	}
 }
 
+// tick advances every core's clock by one tick.
+func (d *driver) tick() {
+	d.arrivals = 0
+	for i := range d.slots {
+		d.slots[i].core.Tick()
+		d.retry(i)
+	}
+}
+
 func (d *driver) step(i int, from history.ProcessID, msg proto.Message) {
 	if err := d.slots[i].core.Step(from, msg); err != nil {
 		d.stats.rejected.Add(1)
-		d.log.WithError(err).WithField("from", from).Debug("ordering: arrival rejected")
+		if d.debug() {
+			d.log.WithError(err).WithField("from", from).Debug("ordering: arrival rejected")
+		}
 	}
 	d.retry(i)
 }
@@ -180,6 +196,7 @@ func (d *driver) multicast(i int, payload proto.Message, accounted bool) error {
 		if !isWindowFull(err) {
 			return fmt.Errorf("ordering: multicast in %s: %w", s.class, err)
 		}
+		d.stats.windowWaits.Add(1)
 	}
 	if !accounted && d.backlog.Add(1) > int64(d.cfg.PendingLimit) {
 		d.backlog.Add(-1)
@@ -203,7 +220,9 @@ func (d *driver) retry(i int) {
 		d.backlog.Add(-1)
 		if err != nil {
 			d.stats.rejected.Add(1)
-			d.log.WithError(err).Debug("ordering: queued multicast failed")
+			if d.debug() {
+				d.log.WithError(err).Debug("ordering: queued multicast failed")
+			}
 		} else {
 			d.stats.multicasts.Add(1)
 		}
@@ -260,7 +279,9 @@ func (d *driver) send(s *slot, msgs []step.Outbound) {
 		pid := d.routes.pids[ob.To]
 		if pid == nil {
 			d.stats.noRoute.Add(1)
-			d.log.WithField("to", ob.To).Debug(ErrNoRoute.Error())
+			if d.debug() {
+				d.log.WithField("to", ob.To).Debug(ErrNoRoute.Error())
+			}
 			continue
 		}
 		if ob.Msg != d.lastMsg { // a fan-out repeats one message: share its envelope
@@ -311,6 +332,10 @@ func (d *driver) setCurrent(ev *history.Event) {
 	d.cur = Meta{Group: d.cfg.Group, Sender: ev.Msg.Sender, View: ev.Msg.View, Seq: ev.Msg.Seq, Class: ev.Class, GlobalSeq: ev.GlobalSeq}
 	d.delivering = true
 }
+
+// debug reports whether debug logging is on, so that a flood of rejected
+// input costs a counter increment, not a log entry each.
+func (d *driver) debug() bool { return d.log.Logger.IsLevelEnabled(logrus.DebugLevel) }
 
 // shutdown stops the tick timer and forgets the member; idempotent.
 func (d *driver) shutdown() {

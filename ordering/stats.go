@@ -11,11 +11,12 @@ type Stats struct {
 	UnknownSender uint64 // ordering traffic from outside the group, dropped
 	NoRoute       uint64 // outbound messages to a process without PID, dropped
 	Backpressured uint64 // multicasts refused with ErrBackpressure
+	WindowWaits   uint64 // multicasts queued because the layers' window was full
 	Waiting       int64  // own multicasts accepted but not yet handed to a core
 }
 
 type counters struct {
-	multicasts, delivered, rejected, unknownSender, noRoute, backpressured atomic.Uint64
+	multicasts, delivered, rejected, unknownSender, noRoute, backpressured, windowWaits atomic.Uint64
 }
 
 func (c *counters) snapshot(d *driver) Stats {
@@ -26,6 +27,7 @@ func (c *counters) snapshot(d *driver) Stats {
 		UnknownSender: c.unknownSender.Load(),
 		NoRoute:       c.noRoute.Load(),
 		Backpressured: c.backpressured.Load(),
+		WindowWaits:   c.windowWaits.Load(),
 		Waiting:       d.backlog.Load(),
 	}
 }

@@ -252,7 +252,10 @@ func (m *Member) onStatus(from int, x *Status) error {
 	}
 	row := m.rel.reports[from]
 	for k, v := range x.Delivered {
-		row[k] = max(row[k], v) // reports may arrive out of order
+		if v > row[k] { // reports may arrive out of order: keep the newest
+			row[k] = v
+			m.rel.stale = true
+		}
 		if x.Stable[k] < m.rel.delivered[k].contig {
 			m.rel.needReply = true
 		}
@@ -267,7 +270,6 @@ func (m *Member) onStatus(from int, x *Status) error {
 			m.rel.needReply = true
 		}
 	}
-	m.rel.refreshStable()
 	return nil
 }
 
@@ -327,7 +329,9 @@ func (m *Member) Tick() {
 		m.scanGaps()
 	}
 	if m.ticks%uint64(m.cfg.HeartbeatTicks) == 0 {
-		m.rel.refreshStable()
+		if m.rel.stale {
+			m.rel.refreshStable()
+		}
 		if m.unsettled() {
 			m.sendStatus()
 		}

@@ -29,6 +29,7 @@ type reliable struct {
 	delivered []prefix   // sequence numbers delivered to the application here
 	reports   [][]uint64 // reports[i][j]: member i's delivered[j] prefix as last reported
 	stable    []uint64   // stable[j] = min over i of reports[i][j] (own row: delivered)
+	stale     bool       // reports or deliveries changed since stable was computed
 	dirty     bool       // delivered advanced since the last Status
 	needReply bool       // a peer's Status showed it lacks our report
 }
@@ -53,7 +54,9 @@ func (r *reliable) canSend() bool {
 	if r.last-r.stableSelf < r.window {
 		return true
 	}
-	r.refreshStable()
+	if r.stale {
+		r.refreshStable()
+	}
 	return r.last-r.stableSelf < r.window
 }
 
@@ -89,12 +92,15 @@ func (r *reliable) learnHigh(j int, seq uint64) {
 // deliveredMsg records delivery of (j, seq) to the application.
 func (r *reliable) deliveredMsg(j int, seq uint64) {
 	if r.delivered[j].add(seq) {
-		r.dirty = true
+		r.dirty, r.stale = true, true
 	}
 }
 
 // refreshStable recomputes the stable vector and frees own stable messages.
+// It runs lazily (on a heartbeat tick, or when the window looks full), not
+// on every report.
 func (r *reliable) refreshStable() {
+	r.stale = false
 	for j := range r.n {
 		s := r.delivered[j].contig
 		for i := range r.n {

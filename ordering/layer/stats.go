@@ -23,6 +23,9 @@ func (m *Member) Stats() Stats { return m.stats }
 // plus others' received but not yet delivered. It never exceeds
 // Config.Window x len(Config.Members).
 func (m *Member) Held() int {
+	if m.rel.stale {
+		m.rel.refreshStable()
+	}
 	h := int(m.rel.last - m.rel.stableSelf)
 	if m.fifo != nil {
 		h += m.fifo.nHeld
