@@ -18,7 +18,7 @@ func TestLoopbackChild(t *testing.T) { loopback.Serve(t) }
 // BenchmarkRawFanout: raw protoactor-go fan-out, the limit Lockstep's
 // ordered classes are measured against. One sender sends the same 100-byte
 // wire.Probe to every receiver with ctx.Send: no ordering, reliability or
-// membership, only a coarse credit window (one credit per 1024 messages)
+// membership, only a coarse credit window (one credit per 4096 messages)
 // so memory stays bounded. Each iteration is one message sent to all
 // receivers; "msgs/s/member" is delivered messages per second at each
 // receiver, and allocs/op counts all of one message's deliveries.
