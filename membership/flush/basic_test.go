@@ -6,6 +6,7 @@ import (
 
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/sim"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 )
 
 func benignSim(seed uint64) sim.Config {
@@ -27,7 +28,7 @@ func views(h history.History, p history.ProcessID) []uint64 {
 
 func TestCrashOfCoordinatorInstallsNewView(t *testing.T) {
 	ids := pids("p", 5)
-	c, err := newCluster(benignSim(1), ids, nil)
+	c, err := newCluster(benignSim(1), layer.FIFO, ids, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestCrashOfCoordinatorInstallsNewView(t *testing.T) {
 	}
 	h := c.s.History()
 	summarize(t, h)
-	if err := check(h, "fifo", false); err != nil {
+	if err := check(h, layer.FIFO, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range ids[1:] {
@@ -53,7 +54,7 @@ func TestCrashOfCoordinatorInstallsNewView(t *testing.T) {
 
 func TestJoinAndLeave(t *testing.T) {
 	ids := pids("p", 3)
-	c, err := newCluster(benignSim(2), ids, nil)
+	c, err := newCluster(benignSim(2), layer.FIFO, ids, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestJoinAndLeave(t *testing.T) {
 	}
 	h := c.s.History()
 	summarize(t, h)
-	if err := check(h, "fifo", false); err != nil {
+	if err := check(h, layer.FIFO, false); err != nil {
 		t.Fatal(err)
 	}
 	v := c.members["p0"].View()
@@ -84,7 +85,7 @@ func TestJoinAndLeave(t *testing.T) {
 
 func TestMinorityBlocks(t *testing.T) {
 	ids := pids("p", 5)
-	c, err := newCluster(benignSim(3), ids, nil)
+	c, err := newCluster(benignSim(3), layer.FIFO, ids, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestMinorityBlocks(t *testing.T) {
 			t.Fatalf("after heal minority %s is %s, want excluded", id, st)
 		}
 	}
-	if err := check(c.s.History(), "fifo", false); err != nil {
+	if err := check(c.s.History(), layer.FIFO, false); err != nil {
 		t.Fatal(err)
 	}
 }

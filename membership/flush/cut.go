@@ -118,8 +118,8 @@ func (m *Member) fetchOwed(p *Proposal, holder func(rank int, seq uint64) histor
 // messages are held where, and the assignments known.
 type digest struct {
 	n       int
-	prefix  []uint64                // highest contiguous seq held by anyone (merged with extras)
-	extra   []map[uint64]bool       // held beyond prefix by someone
+	prefix  []uint64          // highest contiguous seq held by anyone (merged with extras)
+	extra   []map[uint64]bool // held beyond prefix by someone
 	holders []map[uint64][]history.ProcessID
 	recvs   map[history.ProcessID][]uint64
 	order   map[uint64]ordEntry

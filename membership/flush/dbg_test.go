@@ -4,6 +4,8 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/lockstep-actors/lockstep/ordering/layer"
+
 	"github.com/lockstep-actors/lockstep/actors/history"
 )
 
@@ -25,10 +27,11 @@ func TestDebugSeed(t *testing.T) {
 		t.Skip()
 	}
 	st := &scheduleStats{}
-	h, blocked, err := runSchedule(*seedFlag, func(c *Config) { c.StableDelivery = *dbgStable }, st)
+	class, _ := layer.ParseClass(*classFlag)
+	h, blocked, err := runSchedule(*seedFlag, class, func(c *Config) { c.StableDelivery = *dbgStable }, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	summarize(t, h)
-	t.Log(check(h, "fifo", blocked))
+	t.Log(check(h, class, blocked))
 }

@@ -11,10 +11,10 @@ import (
 // that they learn where they stand) that we are alive and what we hold.
 func (m *Member) heartbeat() {
 	hb := &Heartbeat{
-		Group:    m.cfg.Group,
-		View:     m.view.ID,
-		Sender:   string(m.cfg.Self),
-		Recv:     m.reportVector(),
+		Group:       m.cfg.Group,
+		View:        m.view.ID,
+		Sender:      string(m.cfg.Self),
+		Recv:        m.reportVector(),
 		Flushing:    m.promised != nil,
 		DeliveredGs: m.data.deliveredGS,
 	}

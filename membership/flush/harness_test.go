@@ -8,6 +8,7 @@ import (
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/sim"
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 )
 
 // cluster is a group of Members in the simulator, for tests.
@@ -16,6 +17,7 @@ type cluster struct {
 	members map[history.ProcessID]*Member
 	order   []history.ProcessID
 	tweak   func(*Config)
+	class   layer.Class
 	next    uint64
 }
 
@@ -27,12 +29,12 @@ func pids(prefix string, n int) []history.ProcessID {
 	return out
 }
 
-func newCluster(cfg sim.Config, founders []history.ProcessID, tweak func(*Config)) (*cluster, error) {
+func newCluster(cfg sim.Config, class layer.Class, founders []history.ProcessID, tweak func(*Config)) (*cluster, error) {
 	s, err := sim.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	c := &cluster{s: s, members: make(map[history.ProcessID]*Member), tweak: tweak}
+	c := &cluster{s: s, members: make(map[history.ProcessID]*Member), tweak: tweak, class: class}
 	for _, id := range founders {
 		if err := c.add(DefaultConfig(id, "g", founders)); err != nil {
 			return nil, err
@@ -46,6 +48,8 @@ func (c *cluster) add(cfg Config) error {
 	cfg.SuspectTimeout = 18
 	cfg.RetransmitEvery = 3
 	cfg.BackoffTicks = 24
+	cfg.Ordering.Window = 128 // the layer allocates its rings per view
+	cfg.Class = c.class
 	if c.tweak != nil {
 		c.tweak(&cfg)
 	}
@@ -122,10 +126,10 @@ func (c *cluster) coordinator() history.ProcessID {
 // check runs the virtual synchrony checkers and the class's checkers.
 // With safetyOnly (a run that ended blocked for want of a majority) the
 // liveness checkers (validity, agreement) are left out.
-func check(h history.History, class string, safetyOnly bool) error {
-	checks := append(append([]history.Checker(nil), history.VirtualSynchronyChecks...), history.ChecksFor(class)...)
+func check(h history.History, class layer.Class, safetyOnly bool) error {
+	checks := append(append([]history.Checker(nil), history.VirtualSynchronyChecks...), history.ChecksFor(class.String())...)
 	if safetyOnly {
-		checks = append(append([]history.Checker(nil), history.VirtualSynchronyChecks...), history.CheckIntegrity, history.CheckFIFO)
+		checks = append(append([]history.Checker(nil), history.VirtualSynchronyChecks...), safetyChecks(class)...)
 	}
 	return checkWith(h, checks...)
 }
@@ -146,4 +150,23 @@ func checkWith(h history.History, checks ...history.Checker) error {
 		b.WriteString(v.String())
 	}
 	return errors.New(b.String())
+}
+
+// safetyChecks are the class's checkers without the liveness ones
+// (validity, agreement).
+func safetyChecks(class layer.Class) []history.Checker {
+	cs := []history.Checker{history.CheckIntegrity}
+	switch class {
+	case layer.FIFO:
+		cs = append(cs, history.CheckFIFO)
+	case layer.Causal:
+		cs = append(cs, history.CheckFIFO, history.CheckCausal)
+	case layer.Atomic:
+		cs = append(cs, history.CheckTotalOrder, history.CheckTotalOrderPrefix)
+	case layer.FIFOAtomic:
+		cs = append(cs, history.CheckTotalOrder, history.CheckTotalOrderPrefix, history.CheckFIFO)
+	case layer.CausalAtomic:
+		cs = append(cs, history.CheckTotalOrder, history.CheckTotalOrderPrefix, history.CheckFIFO, history.CheckCausal)
+	}
+	return cs
 }

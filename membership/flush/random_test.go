@@ -11,6 +11,7 @@ import (
 
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/sim"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 )
 
 var long = flag.Bool("long", false, "run the long randomized sweeps (20x the schedules)")
@@ -30,10 +31,10 @@ type scheduleStats struct {
 // majority (more failures than the group could survive): such a group never
 // flushes again, so only safety can be judged, agreement and validity being
 // liveness properties that need the next view.
-func runSchedule(seed uint64, tweak func(*Config), st *scheduleStats) (h history.History, blocked bool, err error) {
-	shape := rand.New(rand.NewPCG(seed, 0x5eed))
+func runSchedule(seed uint64, class layer.Class, tweak func(*Config), st *scheduleStats) (h history.History, blocked bool, err error) {
+	shape := rand.New(rand.NewPCG(seed*8+uint64(class), 0x5eed))
 	cfg := sim.DefaultConfig()
-	cfg.Seed = seed
+	cfg.Seed = seed*8 + uint64(class) // each class meets different schedules
 	cfg.Net.MinDelay = 1
 	cfg.Net.MaxDelay = 1 + shape.Int64N(5)
 	if shape.IntN(4) > 0 {
@@ -46,7 +47,7 @@ func runSchedule(seed uint64, tweak func(*Config), st *scheduleStats) (h history
 	cfg.MaxTime = horizon + 120
 	n := 3 + shape.IntN(5)
 	founders := pids("p", n)
-	c, err := newCluster(cfg, founders, tweak)
+	c, err := newCluster(cfg, class, founders, tweak)
 	if err != nil {
 		return nil, false, err
 	}
@@ -167,13 +168,13 @@ func runSchedule(seed uint64, tweak func(*Config), st *scheduleStats) (h history
 
 // sweep runs count schedules on two goroutines (the simulator is single
 // threaded; schedules are independent) and reports the first failing seed.
-func sweep(t *testing.T, count int, tweak func(*Config), class string) *scheduleStats {
+func sweep(t *testing.T, count int, class layer.Class, tweak func(*Config)) *scheduleStats {
 	t.Helper()
-	return sweepWith(t, count, tweak, func(h history.History, blocked bool) error { return check(h, class, blocked) })
+	return sweepWith(t, count, class, tweak, func(h history.History, blocked bool) error { return check(h, class, blocked) })
 }
 
 // sweepWith is sweep with a judge of its own.
-func sweepWith(t *testing.T, count int, tweak func(*Config), judge func(history.History, bool) error) *scheduleStats {
+func sweepWith(t *testing.T, count int, class layer.Class, tweak func(*Config), judge func(history.History, bool) error) *scheduleStats {
 	t.Helper()
 	st := &scheduleStats{}
 	var failed atomic.Uint64
@@ -188,7 +189,7 @@ func sweepWith(t *testing.T, count int, tweak func(*Config), judge func(history.
 				if f := failed.Load(); f != 0 && f < seed {
 					return
 				}
-				h, blocked, err := runSchedule(seed, tweak, st)
+				h, blocked, err := runSchedule(seed, class, tweak, st)
 				if err == nil {
 					err = judge(h, blocked)
 				}
