@@ -17,7 +17,7 @@ import (
 // different subsets: a before b at p, b before c at q and c before a at r is
 // pairwise consistent but has no total order. Each strongly connected
 // component of the order graph is reported once, with one of its cycles.
-// Cost: O(E) plus the maps. Wrap it with Uniform to judge crashed processes.
+// Cost: O(E) time and memory. Wrap it with Uniform to judge crashed processes.
 func CheckTotalOrder(h History) []Violation { return checkTotalOrder(newFacts(h)) }
 
 func checkTotalOrder(f *facts) []Violation {

@@ -46,9 +46,11 @@
 //
 // A Checker is a function from a History to the Violations it finds; each
 // Violation names its property, says what went wrong in one sentence and
-// carries the events involved. Each checker runs in O(E) or O(E·n) time
-// (E events, n processes); a correct history of a million events takes
-// between 0.2 and 2.5 seconds per checker on one core (BenchmarkCheckers).
+// carries the events involved. Each checker runs in O(E·n) or O(E log E)
+// time (E events, n processes). On a correct history of a million events
+// each takes about a second on one core, and CheckAll, which indexes the
+// history once for all the package's checkers, runs all seventeen in under
+// ten seconds (BenchmarkCheckers, BenchmarkCheckAll).
 //
 // Which processes are judged: liveness checkers oblige correct processes.
 // The order checkers (FIFO, causal, total, prefix) judge correct processes,
