@@ -20,7 +20,7 @@ func simulate(class Class, seed uint64) (history.History, []*Member, error) {
 	cfg := sim.DefaultConfig()
 	cfg.Seed = seed
 	cfg.Net = sim.NetConfig{Loss: p.loss, Duplicate: p.dup, MinDelay: 0, MaxDelay: int64(p.maxDelay), Reorder: true}
-	cfg.IdleTicks = 4
+	cfg.IdleTicks = 2
 	cfg.MaxTime = 100_000
 	s, err := sim.New(cfg)
 	if err != nil {
