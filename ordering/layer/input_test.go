@@ -129,3 +129,21 @@ func TestMulticastRejectsNil(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestSingleMemberGroupDeliversAndSettles(t *testing.T) {
+	for _, class := range Classes {
+		m := newMember(t, "solo", []history.ProcessID{"solo"}, class, func(c *Config) { c.Window = 2 })
+		for i := range 5 { // more than the window: stability is immediate
+			if _, err := m.Multicast(&wire.Probe{N: uint64(i)}); err != nil {
+				t.Fatalf("%s: multicast %d: %v", class, i, err)
+			}
+		}
+		if got := delivered(take(m)); len(got) != 5 {
+			t.Fatalf("%s: delivered %v", class, got)
+		}
+		m.Tick()
+		if rd := take(m); len(rd.Messages) != 0 || m.Held() != 0 {
+			t.Fatalf("%s: after a tick sent %v, holds %d", class, rd.Messages, m.Held())
+		}
+	}
+}

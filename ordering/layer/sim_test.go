@@ -92,7 +92,7 @@ func TestSimulatedSchedules(t *testing.T) {
 					total.StatusSent += st.StatusSent
 				}
 				if v := history.CheckAll(h, history.ChecksFor(class.String())...); len(v) > 0 {
-					t.Fatalf("class %s seed %d (replay: go test -run 'TestSimulatedSchedules/%s$' -seed %d): %d violations, first: %s",
+					t.Fatalf("class %s seed %d (replay: go test ./ordering/layer -run 'TestSimulatedSchedules/%s$' -seed=%d): %d violations, first: %s",
 						class, seed, class, seed, len(v), v[0])
 				}
 				for _, e := range h {
