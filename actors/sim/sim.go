@@ -90,9 +90,11 @@ func New(cfg Config) (*Sim, error) {
 
 // Add makes m one of the simulated processes, under m.ID(). It may be called
 // before a run or from an action (a process joining later); the new process
-// gets ticks from the next tick on. Whatever m has ready already is carried
-// out at once. Add returns an error wrapping ErrProcess if m is nil or its ID
-// is taken.
+// gets ticks from the next tick on. Whatever m has ready already (a
+// commander's first round, a joiner's request) is carried out by an action
+// scheduled for the current time, not at once, so that processes added
+// together before a run all exist before the first of them sends. Add
+// returns an error wrapping ErrProcess if m is nil or its ID is taken.
 func (s *Sim) Add(m step.Machine) error {
 	if m == nil {
 		return fmt.Errorf("%w: nil machine", ErrProcess)
@@ -104,7 +106,7 @@ func (s *Sim) Add(m step.Machine) error {
 	s.index[id] = int32(len(s.procs))
 	s.procs = append(s.procs, &process{id: id, idx: int32(len(s.procs)), m: m})
 	s.stats.Procs = append(s.stats.Procs, ProcStats{ID: id})
-	s.drain(s.procs[len(s.procs)-1])
+	s.Do(s.now, func(*Sim) error { return nil }) // the drain that follows every action sends m's first output
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/sim"
 	"github.com/lockstep-actors/lockstep/actors/sim/simtest"
+	"github.com/lockstep-actors/lockstep/actors/step"
 	"github.com/lockstep-actors/lockstep/actors/wire"
 	"google.golang.org/protobuf/proto"
 )
@@ -503,3 +504,50 @@ func TestQuiesceForBoundsChattyProtocols(t *testing.T) {
 		t.Fatalf("QuiesceFor(300) on a quiet system: err %v, now %d (want early stop)", err, quiet.Now())
 	}
 }
+
+// A machine whose first output is ready before the run must not lose it to
+// peers added after it: Add defers carrying out a Ready until the run starts.
+func TestAddDefersFirstOutputUntilAllAdded(t *testing.T) {
+	s, err := sim.New(sim.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := &eagerMachine{id: "a", to: "b"}
+	if err := s.Add(first); err != nil {
+		t.Fatal(err)
+	}
+	second := &eagerMachine{id: "b"}
+	if err := s.Add(second); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if second.received != 1 {
+		t.Fatalf("b received %d messages sent by a before b was added, want 1", second.received)
+	}
+}
+
+// eagerMachine has one message ready from construction (if to is set) and
+// counts what it receives.
+type eagerMachine struct {
+	id       history.ProcessID
+	to       history.ProcessID
+	sent     bool
+	received int
+}
+
+func (m *eagerMachine) ID() history.ProcessID { return m.id }
+func (m *eagerMachine) Step(history.ProcessID, proto.Message) error {
+	m.received++
+	return nil
+}
+func (m *eagerMachine) Tick()          {}
+func (m *eagerMachine) HasReady() bool { return m.to != "" && !m.sent }
+func (m *eagerMachine) Ready() step.Ready {
+	if !m.HasReady() {
+		return step.Ready{}
+	}
+	return step.Ready{Messages: []step.Outbound{{To: m.to, Msg: &wire.Probe{From: string(m.id)}}}}
+}
+func (m *eagerMachine) Advance(step.Ready) { m.sent = true }
