@@ -2,6 +2,7 @@ package layer
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/lockstep-actors/lockstep/actors/wire"
 )
@@ -123,6 +124,9 @@ func (t *totalStage) checkOrder(o *Order, n int) error {
 	}
 	if len(o.Ranks) != len(o.Seqs) || len(o.Ranks) == 0 || o.First == 0 {
 		return fmt.Errorf("%w: first %d with %d ranks and %d seqs", ErrBadOrder, o.First, len(o.Ranks), len(o.Seqs))
+	}
+	if o.First > math.MaxUint64-uint64(len(o.Ranks)) {
+		return fmt.Errorf("%w: first %d overflows", ErrBadOrder, o.First)
 	}
 	last := o.First + uint64(len(o.Ranks)) - 1
 	if last > t.delivered+t.capacity {
