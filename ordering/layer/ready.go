@@ -1,0 +1,56 @@
+package layer
+
+import "github.com/lockstep-actors/lockstep/actors/step"
+
+// orderDue reports whether Ready should emit the pending assignments.
+func (m *Member) orderDue() bool {
+	t := m.total
+	if t == nil {
+		return false
+	}
+	p := t.pending()
+	return p > 0 && (p >= m.cfg.OrderBatchMin || t.flushDue)
+}
+
+// HasReady reports whether Ready would return anything.
+func (m *Member) HasReady() bool {
+	return len(m.out) > 0 || len(m.events) > 0 || m.orderDue()
+}
+
+// Ready returns the messages to send and the events (multicasts and
+// deliveries, in the order they happened) produced since the last Advance.
+// At the sequencer, taking Ready also emits the pending assignments as
+// Order batches, so one Order covers everything stepped since the last Ready.
+func (m *Member) Ready() step.Ready {
+	if m.orderDue() {
+		t := m.total
+		for from := t.pendingFrom; from <= t.assigned; {
+			to := min(t.assigned, from+uint64(m.cfg.OrderBatchMax)-1)
+			o := t.batch(m.cfg.Group, m.cfg.View, from, to)
+			for i, p := range m.cfg.Members {
+				if i != m.self {
+					m.out = append(m.out, step.Outbound{To: p, Msg: o})
+				}
+			}
+			m.stats.OrdersSent++
+			from = to + 1
+		}
+		t.pendingFrom = t.assigned + 1
+		t.flushDue = false
+	}
+	return step.Ready{Messages: m.out, Events: m.events}
+}
+
+// Advance acknowledges rd, the last value Ready returned: its messages were
+// sent and its events handed on, so the buffers are reused.
+func (m *Member) Advance(rd step.Ready) {
+	m.out = dropPrefix(m.out, len(rd.Messages))
+	m.events = dropPrefix(m.events, len(rd.Events))
+}
+
+func dropPrefix[T any](s []T, k int) []T {
+	k = min(k, len(s))
+	n := copy(s, s[k:])
+	clear(s[n:])
+	return s[:n]
+}
