@@ -79,6 +79,9 @@ func TestClassesOnSharedSimulator(t *testing.T) {
 					return fmt.Errorf("class %s seed %d params %+v: %d violations, first: %v", class, seed, paramsFor(seed), len(v), v[0])
 				}
 				for _, m := range ms {
+					if r := m.Stats().Rejected; r != 0 {
+						return fmt.Errorf("class %s seed %d: %s rejected %d messages of correct peers", class, seed, m.ID(), r)
+					}
 					if m.Held() != 0 {
 						return fmt.Errorf("class %s seed %d: %s holds %d messages after quiescence", class, seed, m.ID(), m.Held())
 					}
