@@ -105,9 +105,24 @@
 //     causal. The test suite runs causal-atomic histories through the causal
 //     checker.
 //
-// The tests show the checkers distinguish the classes: FIFO-only runs fail
-// the causal checker, causal runs fail the total-order checker, and reliable
-// and atomic runs fail the FIFO checker, each in some seed.
+// # Testing
+//
+// Each class runs 2,000 seeded schedules on the shared simulator (actors/sim)
+// and 500 on a second, in-package scheduler, 100,000 each with -long: 3 to 7
+// members, random multicasts from random members (retried or dropped when
+// flow control refuses them), loss, duplication, delay and reordering, then
+// a heal and a run to quiescence. The class's checkers from actors/history
+// (history.ChecksFor) judge every history, and after quiescence no member
+// holds a message and none rejected a correct peer's message. A failure
+// prints its seed and the command that replays it (-sim.seed=N, or -seed=N
+// for the in-package scheduler). The checkers are shown to tell the classes
+// apart: FIFO-only runs fail the causal checker, causal runs fail the
+// total-order checkers, reliable and atomic runs fail the FIFO checker and
+// atomic runs the causal one, each in some seed. Unit tests cover each
+// layer (duplicates, gaps, reordering, NAK repair, tail loss found by the
+// heartbeat, the window, stability and buffer release, sequencer batching,
+// order repair), every kind of bad input, random garbage (no panic, always
+// a sentinel), and a slow member holding fast senders back.
 //
 // # Stability, flow control and the memory bound
 //
