@@ -27,9 +27,9 @@
 //		m.Advance(rd)
 //	}
 //
-// The caller's duties: (1) send the messages of one Ready to one destination
-// in the order given; (2) hand deliveries to the application in the order
-// given; (3) call Tick regularly, also when idle, because repair and
+// The caller's duties: (1) send every message of a Ready (the transport may
+// lose, duplicate, delay and reorder them: the layers repair that); (2) hand
+// deliveries to the application in the order given; (3) call Tick regularly, also when idle, because repair and
 // stability run on ticks; (4) after ErrWindowFull, keep stepping and ticking
 // before multicasting again. A member delivers its own multicasts locally,
 // with no message to itself.
