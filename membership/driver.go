@@ -1,0 +1,353 @@
+package membership
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/actors"
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/actors/step"
+	"github.com/lockstep-actors/lockstep/membership/flush"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
+	"github.com/sirupsen/logrus"
+	"google.golang.org/protobuf/proto"
+)
+
+// driver is the view manager of one member: it runs the member's
+// flush.Member inside the actor's mailbox, on the actor's own goroutine (so
+// the core needs no lock), and hands the core's deliveries and view events
+// to the actor in the order the core produced them.
+type driver struct {
+	cfg     Config
+	self    history.ProcessID
+	selfPID *actor.PID
+	log     *logrus.Entry
+	rec     history.Recorder // nil when recording is off
+	state   StateTransfer    // WithStateTransfer; nil: the actor's own, if any
+	core    *flush.Member
+	pids    pidCache
+
+	box   actor.Mailbox        // the inner mailbox
+	inner actor.MessageInvoker // the actor context's own invoker
+	ctx   actor.Context        // sends go through it, so sender middleware applies
+
+	// rd is the core's Ready being carried out and evAt the next of its
+	// events to hand over. Kept across a panicking Receive, so the rest of
+	// the Ready is handed over (and Advance called) on the next invocation,
+	// and nothing is handed over twice.
+	rd       *step.Ready
+	evAt     int
+	loop     []proto.Message // messages the core addressed to this process
+	lastMsg  proto.Message   // envelope reuse: a fan-out repeats one message
+	lastEnv  *actor.MessageEnvelope
+	deferred int // arrivals stepped since Ready was last taken
+
+	pending []proto.Message // own multicasts not yet accepted by the core
+	head    int
+
+	view        atomic.Pointer[ViewChange]
+	backlog     atomic.Int64 // own multicasts accepted by Group.Multicast, not yet given to the core
+	tickQueued  atomic.Bool
+	out         atomic.Bool // the member is out of the group (left, removed, actor stopped)
+	stopOnce    sync.Once
+	stop        chan struct{} // closed when the actor stops: ends the ticker
+	doneOnce    sync.Once
+	done        chan struct{}          // closed when the member is out of the group
+	unsubscribe atomic.Pointer[func()] // ends the endpoint-event subscription, if any
+	stats       counters
+}
+
+// The driver's own mailbox messages; they never leave the process.
+type (
+	tickMsg      struct{}
+	multicastReq struct{ payload proto.Message }
+	leaveReq     struct{}
+	hintMsg      struct{ address string }
+)
+
+var theTick = &tickMsg{}
+
+// maxDeferred caps how many arrivals are stepped before the core's Ready
+// is carried out: one Ready then answers a burst (one fan-out of
+// heartbeats, one batch of deliveries), and the cap bounds the delay.
+const maxDeferred = 64
+
+func newDriver(cfg Config, self history.ProcessID, o *options, log *logrus.Entry) *driver {
+	d := &driver{
+		cfg:   cfg,
+		self:  self,
+		log:   log,
+		state: o.state,
+		pids:  make(pidCache),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+	if history.Enabled(o.rec) {
+		d.rec = o.rec
+	}
+	return d
+}
+
+// bind is called once protoactor hands the mailbox its invoker (the actor
+// context): the actor exists now, so the core can be built with the
+// actor's state-transfer hook.
+func (d *driver) bind(box actor.Mailbox, inv actor.MessageInvoker) {
+	d.box, d.inner = box, inv
+	ctx, ok := inv.(actor.Context)
+	if !ok {
+		d.log.Error("membership: the mailbox's invoker is not an actor context; the member cannot run")
+		d.finish()
+		return
+	}
+	d.ctx, d.selfPID = ctx, ctx.Self()
+	var st StateTransfer
+	if d.state != nil {
+		st = d.state
+	} else if _, ok := ctx.Actor().(StateTransfer); ok {
+		st = actorState{ctx}
+	}
+	core, err := flush.New(d.cfg.coreConfig(d.self, st))
+	if err != nil { // Start validated the same config
+		d.log.WithError(err).Error("membership: building the core")
+		d.finish()
+		return
+	}
+	d.core = core
+}
+
+// actorState forwards the core's state-transfer calls to the actor the
+// context currently holds (a restarted actor is a new instance).
+type actorState struct{ ctx actor.Context }
+
+func (a actorState) Snapshot() []byte {
+	if st, ok := a.ctx.Actor().(StateTransfer); ok {
+		return st.Snapshot()
+	}
+	return nil
+}
+
+func (a actorState) Restore(s []byte) error {
+	if st, ok := a.ctx.Actor().(StateTransfer); ok {
+		return st.Restore(s)
+	}
+	return nil
+}
+
+// handle feeds one mailbox message to the core if it is the view manager's
+// and reports whether it was; anything else belongs to the application.
+func (d *driver) handle(msg any) bool {
+	switch m := msg.(type) {
+	case *tickMsg:
+		d.tickQueued.Store(false)
+		d.core.Tick()
+	case *multicastReq:
+		d.pending = append(d.pending, m.payload)
+	case *leaveReq:
+		d.core.Leave()
+	case *hintMsg:
+		d.hint(m.address)
+	case *actor.MessageEnvelope:
+		pm, ok := m.Message.(proto.Message)
+		if !ok || !isTraffic(pm) {
+			return false
+		}
+		if m.Sender == nil {
+			d.stats.unknownSender.Add(1)
+			return true
+		}
+		d.step(actors.ProcessIDOf(m.Sender), pm)
+	default:
+		if isTraffic(msg) { // the core's traffic must name its sender
+			d.stats.unknownSender.Add(1)
+			if d.debug() {
+				d.log.WithField("type", typeName(msg)).Debug(ErrUnknownSender.Error())
+			}
+			return true
+		}
+		return false
+	}
+	return true
+}
+
+func (d *driver) step(from history.ProcessID, msg proto.Message) {
+	if err := d.core.Step(from, msg); err != nil {
+		d.stats.rejected.Add(1)
+		if d.debug() {
+			d.log.WithError(err).WithField("from", from).Debug("membership: arrival rejected")
+		}
+	}
+}
+
+// hint notes that protoactor lost the connection to a node. The core
+// detects failures by heartbeats alone and has no input for such a hint,
+// so it is only counted (for members of the current view) and logged.
+func (d *driver) hint(address string) {
+	v := d.view.Load()
+	if v == nil {
+		return
+	}
+	for _, p := range v.Members {
+		if pid, err := d.pids.pid(p); err == nil && pid.Address == address && p != d.self {
+			d.stats.hints.Add(1)
+			d.log.WithField("peer", p).Debug("membership: connection to a member lost; heartbeats decide")
+		}
+	}
+}
+
+// retry hands waiting multicasts to the core while it takes them.
+func (d *driver) retry() {
+	for d.head < len(d.pending) {
+		if d.core.Status() == flush.Joining {
+			return // not in a view yet: they go out in the first one
+		}
+		_, err := d.core.Multicast(d.pending[d.head])
+		if err != nil && (errors.Is(err, layer.ErrWindowFull) || errors.Is(err, flush.ErrQueueFull)) {
+			return
+		}
+		if err != nil && errors.Is(err, flush.ErrNotMember) {
+			d.dropPending()
+			return
+		}
+		d.pending[d.head] = nil
+		d.head++
+		d.backlog.Add(-1)
+		if err != nil {
+			d.stats.rejected.Add(1)
+			d.log.WithError(err).Debug("membership: multicast refused by the core")
+		} else {
+			d.stats.multicasts.Add(1)
+		}
+	}
+	d.pending, d.head = d.pending[:0], 0
+}
+
+func (d *driver) dropPending() {
+	n := len(d.pending) - d.head
+	d.stats.dropped.Add(uint64(n))
+	d.backlog.Add(-int64(n))
+	clear(d.pending)
+	d.pending, d.head = d.pending[:0], 0
+}
+
+// pump carries out the core's Ready until it has nothing left: messages go
+// out first, then each event is recorded and, if it is the application's,
+// handed to the actor; only then is Advance called, so a snapshot the core
+// takes there reflects every delivery handed over before it.
+func (d *driver) pump() {
+	for {
+		if d.rd == nil {
+			if d.core == nil || !d.core.HasReady() {
+				return
+			}
+			rd := d.core.Ready()
+			d.send(rd.Messages)
+			d.rd, d.evAt = &rd, 0
+		}
+		for d.evAt < len(d.rd.Events) {
+			ev := d.rd.Events[d.evAt]
+			d.evAt++ // before handing over: a panicking Receive does not get it again
+			d.event(ev)
+		}
+		rd := *d.rd
+		d.rd = nil
+		d.core.Advance(rd)
+		d.lastMsg, d.lastEnv = nil, nil
+		if len(d.loop) > 0 {
+			loop := d.loop
+			d.loop = nil
+			for _, m := range loop {
+				d.step(d.self, m)
+			}
+		}
+		d.retry()
+	}
+}
+
+func (d *driver) send(msgs []step.Outbound) {
+	for _, ob := range msgs {
+		if ob.To == d.self {
+			d.loop = append(d.loop, ob.Msg)
+			continue
+		}
+		pid, err := d.pids.pid(ob.To)
+		if err != nil {
+			d.stats.noRoute.Add(1)
+			if d.debug() {
+				d.log.WithError(err).Debug("membership: dropping message")
+			}
+			continue
+		}
+		if ob.Msg != d.lastMsg {
+			d.lastMsg = ob.Msg
+			d.lastEnv = &actor.MessageEnvelope{Message: ob.Msg, Sender: d.selfPID}
+		}
+		d.ctx.Send(pid, d.lastEnv)
+	}
+}
+
+// event records one core event and hands the application's to the actor.
+func (d *driver) event(ev history.Event) {
+	if ev.Process == "" {
+		ev.Process = d.self
+	}
+	if d.rec != nil {
+		ev.Time = time.Now().UnixNano()
+		d.rec.Record(ev)
+	}
+	switch ev.Kind {
+	case history.Deliver:
+		if ev.Payload == nil {
+			return
+		}
+		d.stats.delivered.Add(1)
+		d.inner.InvokeUserMessage(&Delivery{Sender: ev.Msg.Sender, View: ev.Msg.View, Seq: ev.Msg.Seq,
+			Class: ev.Class, GlobalSeq: ev.GlobalSeq, Payload: ev.Payload})
+	case history.ViewInstall:
+		vc := &ViewChange{ID: ev.View, Prev: ev.Prev, Members: append([]history.ProcessID(nil), ev.Members...), Primary: ev.Primary}
+		d.view.Store(vc)
+		d.stats.views.Add(1)
+		d.log.WithField("view", vc.ID).WithField("members", len(vc.Members)).Debug("membership: view installed")
+		d.inner.InvokeUserMessage(vc)
+	case flush.KindBlocked:
+		d.inner.InvokeUserMessage(&Blocked{View: ev.View, Reason: ev.Value})
+	case history.Crash:
+		if ev.Process != d.self {
+			return
+		}
+		d.log.WithField("why", ev.Value).Info("membership: member is out of the group")
+		d.finish()
+		d.inner.InvokeUserMessage(&Stopped{Left: d.core.Status() == flush.Left, Reason: ev.Value})
+	}
+}
+
+// finish marks the member out of the group: Done closes and later
+// multicasts fail. The actor itself keeps running until its owner stops it.
+func (d *driver) finish() {
+	d.doneOnce.Do(func() {
+		d.out.Store(true)
+		close(d.done)
+	})
+}
+
+// shutdown runs when the actor stops: ticker and subscription end.
+func (d *driver) shutdown() {
+	d.stopOnce.Do(func() {
+		close(d.stop)
+		if u := d.unsubscribe.Swap(nil); u != nil {
+			(*u)()
+		}
+	})
+	d.finish()
+}
+
+func (d *driver) debug() bool { return d.log.Logger.IsLevelEnabled(logrus.DebugLevel) }
+
+func typeName(msg any) string {
+	if pm, ok := msg.(proto.Message); ok {
+		return string(pm.ProtoReflect().Descriptor().FullName())
+	}
+	return "?"
+}

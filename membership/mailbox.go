@@ -1,0 +1,146 @@
+package membership
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// mailbox decorates the member actor's protoactor mailbox with its view
+// manager. Posting, the system lane and the run loop stay the inner
+// mailbox's; what changes is the invoker the run loop calls, which feeds
+// the view manager's messages to the core and hands the core's deliveries
+// and view events to the actor in order.
+//
+// It also closes a window of the pinned protoactor: spawning registers the
+// actor's PID before it registers the mailbox's handlers, and a message
+// posted in between (a founding member's heartbeat to one still being
+// spawned) makes the inner mailbox call a nil dispatcher, which wedges it
+// for good. Messages posted before RegisterHandlers are therefore held here
+// and posted, in order, once the handlers are in place.
+type mailbox struct {
+	inner actor.Mailbox
+	d     *driver
+
+	ready atomic.Bool
+	mu    sync.Mutex
+	early []earlyPost
+}
+
+type earlyPost struct {
+	msg    any
+	system bool
+}
+
+var (
+	_ actor.Mailbox        = (*mailbox)(nil)
+	_ actor.MessageInvoker = invoker{}
+)
+
+func (m *mailbox) PostUserMessage(msg any) {
+	if m.ready.Load() || !m.holdEarly(msg, false) {
+		m.inner.PostUserMessage(msg)
+	}
+}
+
+func (m *mailbox) PostSystemMessage(msg any) {
+	if m.ready.Load() || !m.holdEarly(msg, true) {
+		m.inner.PostSystemMessage(msg)
+	}
+}
+
+func (m *mailbox) UserMessageCount() int { return m.inner.UserMessageCount() }
+
+// holdEarly keeps msg if the handlers are not registered yet.
+func (m *mailbox) holdEarly(msg any, system bool) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ready.Load() {
+		return false
+	}
+	m.early = append(m.early, earlyPost{msg, system})
+	return true
+}
+
+func (m *mailbox) RegisterHandlers(inv actor.MessageInvoker, disp actor.Dispatcher) {
+	m.d.bind(m.inner, inv)
+	m.inner.RegisterHandlers(invoker{m.d}, disp)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, e := range m.early { // under the lock: later posts wait and stay behind these
+		if e.system {
+			m.inner.PostSystemMessage(e.msg)
+		} else {
+			m.inner.PostUserMessage(e.msg)
+		}
+	}
+	m.early = nil
+	m.ready.Store(true)
+}
+
+func (m *mailbox) Start() {
+	m.inner.Start()
+	go m.d.ticker()
+}
+
+// ticker posts a tick every TickInterval: the core's only clock. At most one
+// tick waits in the mailbox, so a member too busy to take ticks lets its
+// clock slow down rather than pile them up; its suspicions then come later,
+// never earlier.
+func (d *driver) ticker() {
+	t := time.NewTicker(d.cfg.TickInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if d.tickQueued.CompareAndSwap(false, true) {
+				d.box.PostUserMessage(theTick)
+			}
+		case <-d.stop:
+			return
+		}
+	}
+}
+
+// invoker is what the inner mailbox's run loop calls.
+type invoker struct{ d *driver }
+
+func (w invoker) InvokeSystemMessage(msg any) {
+	d := w.d
+	if _, ok := msg.(*actor.Stop); ok {
+		d.shutdown()
+	}
+	d.inner.InvokeSystemMessage(msg)
+	if _, ok := msg.(*actor.Started); ok && d.core != nil {
+		// The actor has seen Started: now its first view (founders) or
+		// its Join requests (joiners) go out.
+		d.pump()
+	}
+}
+
+func (w invoker) EscalateFailure(reason, msg any) { w.d.inner.EscalateFailure(reason, msg) }
+
+func (w invoker) InvokeUserMessage(msg any) {
+	d := w.d
+	if d.core == nil {
+		d.inner.InvokeUserMessage(msg)
+		return
+	}
+	if d.rd != nil {
+		d.pump() // what a panicking Receive left of the last Ready
+	}
+	if d.handle(msg) {
+		if env, arrival := msg.(*actor.MessageEnvelope); arrival && env.Sender != nil &&
+			d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
+			d.deferred++ // step the rest of the burst before taking Ready
+			return
+		}
+	} else {
+		d.inner.InvokeUserMessage(msg)
+	}
+	d.deferred = 0
+	d.retry()
+	d.pump()
+}
