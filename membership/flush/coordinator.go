@@ -147,6 +147,7 @@ func (m *Member) decide() {
 	} else {
 		c.proposal = m.newCut(c.digest, c.targets)
 		c.proposal.Members = strs(m.nextMembers(c.targets))
+		c.proposal.Voters = strs(c.targets)
 	}
 	m.fetchCut()
 }

@@ -20,6 +20,9 @@ type msgRef struct {
 // the atomic classes the list is in delivery order; for the others in
 // (rank, seq) order.
 func (m *Member) owed(p *Proposal) []msgRef {
+	if !slices.Contains(p.Voters, string(m.cfg.Self)) {
+		return nil // our deliveries were not reported for this cut: we get none of it
+	}
 	d := m.data
 	var out []msgRef
 	if m.cfg.Class.Total() {

@@ -28,6 +28,22 @@ func TestDebugSeed(t *testing.T) {
 	}
 	st := &scheduleStats{}
 	class, _ := layer.ParseClass(*classFlag)
+	debugHook = func(c *cluster) {
+		for _, id := range c.order {
+			m := c.members[id]
+			if m.coord != nil {
+				t.Logf("coord %s targets=%v replies=%d proposal=%v accepted=%v acks=%v", id, m.coord.targets, len(m.coord.replies), m.coord.proposal, m.coord.accepted, m.coord.acks)
+				if m.coord.proposal != nil {
+					for _, r := range m.owed(m.coord.proposal) {
+						t.Logf("owed %v held=%v", r, m.data.senders[r.rank].msgs[r.seq] != nil)
+					}
+				}
+			}
+			t.Logf("%s pendAccept=%v pendCommit=%v dGS=%d recv=%v", id, m.pendAccept != nil, m.pendCommit != nil, m.data.deliveredGS, m.data.recvVector())
+			t.Logf("%s crashed=%v status=%s view=%d suspects=%v reported=%v blocked=%v promised=%v coord=%v flushRep=%v", id, c.s.Crashed(id), m.Status(), m.view.ID, m.suspects, m.reported, m.blocked, m.promised, m.coord != nil, m.flushRep)
+		}
+	}
+	defer func() { debugHook = nil }()
 	h, blocked, err := runSchedule(*seedFlag, class, func(c *Config) { c.StableDelivery = *dbgStable }, st)
 	if err != nil {
 		t.Fatal(err)

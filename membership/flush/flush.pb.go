@@ -289,9 +289,13 @@ type Proposal struct {
 	// (order_ranks[i], order_seqs[i]), is the message delivered at global
 	// position order_from+i; every survivor has delivered all positions
 	// before order_from and delivers those it has not, in order.
-	OrderFrom     uint64   `protobuf:"varint,7,opt,name=order_from,json=orderFrom,proto3" json:"order_from,omitempty"`
-	OrderRanks    []uint32 `protobuf:"varint,8,rep,packed,name=order_ranks,json=orderRanks,proto3" json:"order_ranks,omitempty"`
-	OrderSeqs     []uint64 `protobuf:"varint,9,rep,packed,name=order_seqs,json=orderSeqs,proto3" json:"order_seqs,omitempty"`
+	OrderFrom  uint64   `protobuf:"varint,7,opt,name=order_from,json=orderFrom,proto3" json:"order_from,omitempty"`
+	OrderRanks []uint32 `protobuf:"varint,8,rep,packed,name=order_ranks,json=orderRanks,proto3" json:"order_ranks,omitempty"`
+	OrderSeqs  []uint64 `protobuf:"varint,9,rep,packed,name=order_seqs,json=orderSeqs,proto3" json:"order_seqs,omitempty"`
+	// voters are the survivors whose reports the cut was computed from: only
+	// they deliver it. A later coordinator that adopts the proposal may ask
+	// other members to vote; they are not in members and deliver nothing.
+	Voters        []string `protobuf:"bytes,10,rep,name=voters,proto3" json:"voters,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -385,6 +389,13 @@ func (x *Proposal) GetOrderRanks() []uint32 {
 func (x *Proposal) GetOrderSeqs() []uint64 {
 	if x != nil {
 		return x.OrderSeqs
+	}
+	return nil
+}
+
+func (x *Proposal) GetVoters() []string {
+	if x != nil {
+		return x.Voters
 	}
 	return nil
 }
@@ -1092,7 +1103,7 @@ const file_flush_proto_rawDesc = "" +
 	"\x02to\x18\x06 \x01(\x04R\x02to\"@\n" +
 	"\x06Ballot\x12\x14\n" +
 	"\x05round\x18\x01 \x01(\x04R\x05round\x12 \n" +
-	"\vcoordinator\x18\x02 \x01(\tR\vcoordinator\"\xfd\x01\n" +
+	"\vcoordinator\x18\x02 \x01(\tR\vcoordinator\"\x95\x02\n" +
 	"\bProposal\x12\x12\n" +
 	"\x04view\x18\x01 \x01(\x04R\x04view\x12\x12\n" +
 	"\x04prev\x18\x02 \x01(\x04R\x04prev\x12\x18\n" +
@@ -1107,7 +1118,9 @@ const file_flush_proto_rawDesc = "" +
 	"\vorder_ranks\x18\b \x03(\rR\n" +
 	"orderRanks\x12\x1d\n" +
 	"\n" +
-	"order_seqs\x18\t \x03(\x04R\torderSeqs\"a\n" +
+	"order_seqs\x18\t \x03(\x04R\torderSeqs\x12\x16\n" +
+	"\x06voters\x18\n" +
+	" \x03(\tR\x06voters\"a\n" +
 	"\x05Flush\x12\x14\n" +
 	"\x05group\x18\x01 \x01(\tR\x05group\x12\x12\n" +
 	"\x04view\x18\x02 \x01(\x04R\x04view\x12.\n" +

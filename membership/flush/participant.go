@@ -153,7 +153,8 @@ func (m *Member) progress() {
 	}
 	if c := m.pendCommit; c != nil {
 		mine := slices.Contains(c.Proposal.Members, string(m.cfg.Self))
-		if !mine && !m.leaving {
+		voter := slices.Contains(c.Proposal.Voters, string(m.cfg.Self))
+		if !mine && (!m.leaving || !voter) {
 			m.leaveGroup() // removed: nothing more of this group is ours to deliver
 			return
 		}
@@ -179,7 +180,29 @@ func (m *Member) retryPending() {
 	default:
 		return
 	}
-	m.fetchOwed(p, func(int, uint64) history.ProcessID { return holder })
+	m.fetchOwed(p, func(s int, seq uint64) history.ProcessID { return m.holderOf(s, seq, holder) })
+}
+
+// holderOf picks a member to ask for message (s, seq): one whose last
+// heartbeat reported holding it and that we trust, else fallback (the
+// coordinator or the member that relayed the commit).
+func (m *Member) holderOf(s int, seq uint64, fallback history.ProcessID) history.ProcessID {
+	best, bestHas := fallback, uint64(0)
+	if r := m.view.Rank(fallback); r >= 0 {
+		bestHas = m.data.reports[r][s]
+	}
+	if bestHas >= seq {
+		return fallback
+	}
+	for r, p := range m.view.Members {
+		if p == m.cfg.Self || m.suspects[p] {
+			continue
+		}
+		if has := m.data.reports[r][s]; has >= seq && has > bestHas {
+			best, bestHas = p, has
+		}
+	}
+	return best
 }
 
 // applyCommit delivers exactly the cut, then installs the next view (or,

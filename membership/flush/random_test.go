@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,9 @@ import (
 )
 
 var long = flag.Bool("long", false, "run the long randomized sweeps (20x the schedules)")
+
+// debugHook, when set by a debugging test, sees the cluster at the end of a run.
+var debugHook func(*cluster)
 
 // scheduleStats sums what a batch of random schedules exercised, so a test
 // can show the faults it claims to inject really happened.
@@ -147,6 +151,9 @@ func runSchedule(seed uint64, class layer.Class, tweak func(*Config), st *schedu
 		return nil, false, err
 	}
 	h = s.History()
+	if debugHook != nil {
+		debugHook(c)
+	}
 	for _, id := range c.live() {
 		if c.members[id].Status() == Blocked {
 			st.stuck.Add(1)
@@ -211,7 +218,8 @@ func sweepWith(t *testing.T, count int, class layer.Class, tweak func(*Config), 
 	}
 	wg.Wait()
 	if f := failed.Load(); f != 0 {
-		t.Fatalf("%s\nreplay: go test -run '^%s$' -seed=%d ./membership/flush/", msg.Load(), t.Name(), f)
+		root, _, _ := strings.Cut(t.Name(), "/")
+		t.Fatalf("%s\nreplay: go test ./membership/flush/ -run '^%s$' -seed=%d -class=%s", msg.Load(), root, f, class)
 	}
 	return st
 }

@@ -53,6 +53,23 @@ func TestRandomSchedules(t *testing.T) {
 // delivered is missing at the survivors.
 func TestRandomSchedulesStable(t *testing.T) {
 	stable := func(c *Config) { c.StableDelivery = true }
+	if *seedFlag != 0 {
+		class, err := layer.ParseClass(*classFlag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, blocked, err := runSchedule(*seedFlag, class, stable, &scheduleStats{})
+		if err == nil {
+			err = check(h, class, blocked)
+		}
+		if err == nil && !blocked {
+			err = checkWith(h, history.CheckUniformAgreement)
+		}
+		if err != nil {
+			t.Fatalf("seed %d class %s: %v", *seedFlag, class, err)
+		}
+		return
+	}
 	for _, class := range []layer.Class{layer.FIFO, layer.Causal} {
 		t.Run(class.String(), func(t *testing.T) {
 			st := sweepWith(t, schedules(150), class, stable, func(h history.History, blocked bool) error {
