@@ -38,23 +38,40 @@
 // member set, a process installs only views containing it, and the installed
 // views form one primary sequence, each keeping a majority of the last.
 //
-// # The data path and stability
+// # The data path, stability and the classes
 //
-// Within a view a Member multicasts reliable FIFO: per-sender sequence
-// numbers (wire.Data), negative acknowledgements (Nak) for gaps, and
-// heartbeats that carry each member's highest contiguous sequence number per
-// sender, so that loss of a last message is noticed. The minimum of those
-// reports across the view is the stable prefix of each sender: messages held
-// by every member. Stable messages that were delivered are discarded
-// (garbage collection); unstable ones are kept for the flush.
-// Config.StableDelivery delivers only stable messages (the notes' "only
-// stable messages are delivered"), which adds uniform agreement: what a
-// member delivers before crashing, every survivor delivers. That is the
-// delivery the "safe" classes need; the plain reliable, FIFO, causal and
-// total classes deliver as soon as order allows and rely on the flush alone.
-// The record class is Config.Class ("fifo" by default). Layering the ordering
-// cores of package ordering/layer on top of a view is the next step: the
-// flush needs from them only the Data messages they carry, which it sees.
+// Within a view a Member runs a layer.Member of Config.Class (any of the six
+// classes of package ordering/layer): multicast, loss repair, ordering and
+// flow control are the layer's. The flush stands between the layer and the
+// network: it keeps a copy of every multicast that passes (wire.Data, ours
+// and others'), notes the sequencer's assignments (layer.Order) and the
+// deliveries, and builds a fresh layer for each new view. Its own heartbeats
+// carry each member's highest contiguous sequence number held per sender; the
+// minimum of those reports across the view is each sender's stable prefix,
+// messages every member holds. Delivered stable messages are discarded
+// (garbage collection); everything else is kept for the flush.
+//
+// Config.StableDelivery holds the layer's deliveries back, in the layer's
+// order, until each message is stable (the notes' "only stable messages are
+// delivered"). It adds uniform agreement: whatever a member delivered before
+// crashing, every survivor delivers. It suits the reliable, FIFO and causal
+// classes; for the atomic classes uniformity would also need the order to be
+// stable, which the layer does not report, so Validate refuses that
+// combination. Without it a message is delivered as soon as its class
+// allows, and the flush alone makes the survivors agree.
+//
+// The cut, and the order in which a survivor delivers what it has not yet
+// delivered of it, depend on the class (newCut, deliverCut):
+//   - reliable: every message some survivor holds, in sequence order;
+//   - FIFO: per sender, the longest prefix the survivors hold between them;
+//   - causal: the same, shrunk until it is closed under causality (by the
+//     messages' vector timestamps), delivered by the CBCAST rule;
+//   - atomic, FIFO-atomic, causal-atomic: the sequencer's order as far as
+//     the survivors know it and hold the messages, then the survivors' own
+//     messages that no assignment covers, in (rank, sequence) order. No
+//     survivor can have delivered those, and whatever such a message
+//     causally follows its sender had delivered, so it is already ordered.
+//     A crashed sender's unordered messages reach no one.
 //
 // # Failure detection
 //
@@ -90,9 +107,10 @@
 //     fetches from the reporters the messages of the cut it lacks, then
 //     sends Accept; each survivor fetches what it lacks from the coordinator
 //     and votes (AcceptOk) only once it holds the whole cut.
-//  3. With every vote, Commit: each survivor delivers exactly the cut, in
-//     FIFO order, and then installs the next view (ViewInstall with Members,
-//     Prev and Primary); queued multicasts go out in the new view.
+//  3. With every vote, Commit: each survivor delivers what it has not yet
+//     delivered of the cut, in an order its class allows (below), and then
+//     installs the next view (ViewInstall with Members, Prev and Primary);
+//     queued multicasts go out in the new view.
 //
 // Why every survivor: a survivor may have delivered any message it held, so
 // the cut must include every survivor's digest, and every survivor must hold
@@ -100,7 +118,9 @@
 // the next-ranked survivor takes over with a higher ballot, and since both
 // attempts need a majority of the view (the policy), any proposal that could
 // have been committed was voted for by a member of the new attempt, which
-// adopts it. A member that crashes during the flush is suspected and the
+// adopts it. Only a cut's voters (the survivors it was computed from)
+// deliver it: a member a later coordinator asks to vote for an adopted
+// proposal that excludes it votes and stops. A member that crashes during the flush is suspected and the
 // flush restarts with a higher ballot (JavaGroups did the same). A sender
 // that crashed mid-multicast: if any survivor holds its message, the message
 // is in the cut and reaches every survivor; if none does, none delivers it.

@@ -47,8 +47,8 @@ func runSchedule(seed uint64, class layer.Class, tweak func(*Config), st *schedu
 	if shape.IntN(3) == 0 {
 		cfg.Net.Duplicate = shape.Float64() * 0.05
 	}
-	const horizon = 260
-	cfg.MaxTime = horizon + 120
+	const horizon = 220
+	cfg.MaxTime = horizon + 100
 	n := 3 + shape.IntN(5)
 	founders := pids("p", n)
 	c, err := newCluster(cfg, class, founders, tweak)
