@@ -48,8 +48,7 @@ func (m *Member) detect() {
 			continue
 		}
 		if m.now-m.lastHeard[r] > m.cfg.SuspectTimeout {
-			m.suspects[p] = true
-			m.emit(history.Event{Kind: history.Suspect, Peer: p, View: m.view.ID})
+			m.Suspect(p)
 		}
 	}
 	gone := m.excludedSet()
@@ -59,6 +58,19 @@ func (m *Member) detect() {
 			Value: fmt.Sprintf("no primary component: %d of %d members trusted", len(m.view.Members)-len(gone), len(m.view.Members))})
 	}
 	m.blocked = blocked
+}
+
+// Suspect makes the member suspect p at once, as the timeout would later: a
+// driver may call it when its transport reports p's connection gone
+// (protoactor's Terminated), to speed detection up. It never replaces the
+// heartbeat timeout, which also catches hung and slow processes. Suspecting
+// a process that is not a member of the current view does nothing.
+func (m *Member) Suspect(p history.ProcessID) {
+	if m.status != Normal || p == m.cfg.Self || m.suspects[p] || m.view.Rank(p) < 0 {
+		return
+	}
+	m.suspects[p] = true
+	m.emit(history.Event{Kind: history.Suspect, Peer: p, View: m.view.ID})
 }
 
 // excludedSet is every member we suspect plus every member suspected by a

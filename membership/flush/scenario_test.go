@@ -296,3 +296,29 @@ func TestBadInputIsRefusedWithSentinels(t *testing.T) {
 		t.Fatalf("a joiner's Multicast = %v, want ErrNotMember", err)
 	}
 }
+
+// A driver's hint (a broken connection) removes a crashed member well before
+// the heartbeat timeout would.
+func TestSuspectHintSpeedsDetectionUp(t *testing.T) {
+	ids := pids("p", 3)
+	c, err := newCluster(benignSim(15), layer.FIFO, ids, func(cfg *Config) { cfg.SuspectTimeout = 400 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.s.Do(10, func(s *sim.Sim) error {
+		c.members["p0"].Suspect("p2")
+		c.members["p0"].Suspect("nobody") // not a member: ignored
+		return s.Crash("p2")
+	})
+	if err := c.s.RunFor(80); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids[:2] {
+		if v := c.members[id].View(); v.ID != 2 || v.Rank("p2") >= 0 {
+			t.Fatalf("%s in %+v 70 ticks after the hint, want view 2 without p2", id, v)
+		}
+	}
+	if err := check(c.s.History(), layer.FIFO, false); err != nil {
+		t.Fatal(err)
+	}
+}
