@@ -27,7 +27,8 @@ import (
 // middleware: faults act at the boundary between the actor and the network,
 // and a message a timing failure holds back is later handed to the rest of
 // the sender chain from a timer goroutine, which is only safe for protoactor's
-// own final sender. Late messages may overtake one another.
+// own final sender. Late messages keep their order among themselves; on-time
+// messages (Rate < 1) overtake them.
 //
 // A Faults is safe for concurrent use.
 type Faults struct {
@@ -38,11 +39,25 @@ type Faults struct {
 	log   *logrus.Entry
 	rec   Recorder
 
-	mu        sync.Mutex
-	actors    map[history.ProcessID]*faultyActor
-	timers    map[uint64]Timer
-	nextTimer uint64
-	closed    bool
+	mu     sync.Mutex
+	actors map[history.ProcessID]*faultyActor
+	// late holds the messages timing failures hold back, in the order they
+	// are due (the delay is constant, so that is the order they were held).
+	// One timer at a time serves the queue, so late messages keep their
+	// order: a slow process is late, not disordered.
+	late   []lateSend
+	timer  Timer
+	closed bool
+	// sending is held while a batch of late messages is sent, and taken
+	// before mu is released, so batches go out in the order they were taken
+	// even when the next timer fires during a send.
+	sending sync.Mutex
+}
+
+// lateSend is one held-back message.
+type lateSend struct {
+	due  time.Time
+	send func()
 }
 
 // faultyActor is the fault state of one actor. Its middleware runs on the
@@ -92,7 +107,6 @@ func (n *Node) NewFaults(spec faults.Spec) (*Faults, error) {
 		log:    n.log.WithField("faults", spec.Model.String()),
 		rec:    n.recorder,
 		actors: make(map[history.ProcessID]*faultyActor),
-		timers: make(map[uint64]Timer),
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -315,24 +329,45 @@ func (f *Faults) stop(sys *actor.ActorSystem, self *actor.PID) {
 	}
 }
 
-// later runs send after d on f's clock, unless f is closed first.
+// later runs send once d has passed on f's clock, after every message held
+// back before it, unless f is closed first.
 func (f *Faults) later(d time.Duration, send func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
 		return
 	}
-	id := f.nextTimer
-	f.nextTimer++
-	f.timers[id] = f.clock.AfterFunc(d, func() {
-		f.mu.Lock()
-		_, pending := f.timers[id]
-		delete(f.timers, id)
+	f.late = append(f.late, lateSend{due: f.clock.Now().Add(d), send: send})
+	if f.timer == nil {
+		f.timer = f.clock.AfterFunc(d, f.releaseDue)
+	}
+}
+
+// releaseDue sends, in order, every held message now due, and re-arms the
+// timer for the next one.
+func (f *Faults) releaseDue() {
+	f.mu.Lock()
+	f.timer = nil
+	if f.closed {
 		f.mu.Unlock()
-		if pending {
-			send()
-		}
-	})
+		return
+	}
+	now := f.clock.Now()
+	k := 0
+	for k < len(f.late) && !f.late[k].due.After(now) {
+		k++
+	}
+	due := f.late[:k:k]
+	f.late = f.late[k:]
+	if len(f.late) > 0 {
+		f.timer = f.clock.AfterFunc(f.late[0].due.Sub(now), f.releaseDue)
+	}
+	f.sending.Lock()
+	f.mu.Unlock()
+	defer f.sending.Unlock()
+	for _, l := range due {
+		l.send()
+	}
 }
 
 // close cancels every message still held back and refuses new delays.
@@ -340,8 +375,9 @@ func (f *Faults) close() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.closed = true
-	for id, t := range f.timers {
-		t.Stop()
-		delete(f.timers, id)
+	if f.timer != nil {
+		f.timer.Stop()
+		f.timer = nil
 	}
+	f.late = nil
 }

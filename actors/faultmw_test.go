@@ -76,6 +76,23 @@ func (e *faultEnv) spawn(t *testing.T, name string, producer actor.Producer, f *
 	return pid
 }
 
+// watch returns a channel closed when pid has stopped.
+func (e *faultEnv) watch(t *testing.T, pid *actor.PID) <-chan struct{} {
+	t.Helper()
+	terminated := make(chan struct{})
+	e.spawn(t, "watcher-"+pid.Id, func() actor.Actor {
+		return actor.ReceiveFunc(func(c actor.Context) {
+			switch c.Message().(type) {
+			case *actor.Started:
+				c.Watch(pid)
+			case *actor.Terminated:
+				close(terminated)
+			}
+		})
+	}, nil)
+	return terminated
+}
+
 // do runs cmd inside the actor pid and waits until it has run.
 func (e *faultEnv) do(t *testing.T, pid *actor.PID, cmd func(c actor.Context)) {
 	t.Helper()
@@ -140,17 +157,7 @@ func TestFaultCrashStopsActor(t *testing.T) {
 	ch := make(chan arrival, 100)
 	rx := e.spawn(t, "rx", inbox(ch), nil)
 	tx := e.spawn(t, "tx", worker, f)
-	terminated := make(chan struct{})
-	e.spawn(t, "watcher", func() actor.Actor {
-		return actor.ReceiveFunc(func(c actor.Context) {
-			switch c.Message().(type) {
-			case *actor.Started:
-				c.Watch(tx)
-			case *actor.Terminated:
-				close(terminated)
-			}
-		})
-	}, nil)
+	terminated := e.watch(t, tx)
 
 	e.sendProbes(t, tx, 10, rx)
 	got := numbers(e.drain(t, rx, ch))
@@ -180,6 +187,7 @@ func TestFaultCrashStopsReceiving(t *testing.T) {
 	f, _ := e.node.NewFaults(faults.Spec{Model: faults.Crash, Start: faults.Trigger{AfterMessages: 3}})
 	ch := make(chan arrival, 100)
 	rx := e.spawn(t, "rx", inbox(ch), f)
+	terminated := e.watch(t, rx)
 	for i := 1; i <= 6; i++ {
 		e.node.Root().Send(rx, &wire.Probe{N: uint64(i)})
 	}
@@ -193,14 +201,16 @@ func TestFaultCrashStopsReceiving(t *testing.T) {
 	// The marker would pass a live actor; a crashed one receives nothing.
 	e.node.Root().Send(rx, flush{})
 	e.node.Root().Send(rx, &wire.Probe{N: 99})
-	deadline := time.After(waitTimeout)
-	for !f.Crashed(ProcessIDOf(rx)) {
-		select {
-		case <-deadline:
-			t.Fatal("receiver never crashed")
-		case a := <-ch:
-			t.Fatalf("crashed receiver got %T %v", a.msg, a.msg)
-		}
+	select {
+	case <-terminated:
+	case a := <-ch:
+		t.Fatalf("crashed receiver got %T %v", a.msg, a.msg)
+	case <-time.After(waitTimeout):
+		t.Fatal("receiver never crashed")
+	}
+	expectNothing(t, ch, "after the crash")
+	if !f.Crashed(ProcessIDOf(rx)) {
+		t.Fatal("Crashed(rx) is false after the crash")
 	}
 	if f.Stats().Received != 3 {
 		t.Fatalf("stats %v, want received=3", f.Stats())
@@ -272,22 +282,35 @@ func TestFaultTimingDelaysMessages(t *testing.T) {
 	rx := e.spawn(t, "rx", inbox(ch), nil)
 	tx := e.spawn(t, "tx", worker, f)
 	start := e.clock.Now()
-
-	e.sendProbes(t, tx, 1, rx)
-	if got := e.drain(t, rx, ch); len(got) != 0 {
-		t.Fatalf("late message arrived at once: %v", numbers(got))
+	send := func(n uint64) {
+		e.do(t, tx, func(c actor.Context) { c.Send(rx, &wire.Probe{N: n}) })
 	}
-	e.clock.Advance((delay - 1) * time.Millisecond)
+
+	send(1) // due at 5 ms
+	e.clock.Advance(2 * time.Millisecond)
+	send(2) // due at 7 ms
+	send(3) // due at 7 ms
+	if got := e.drain(t, rx, ch); len(got) != 0 {
+		t.Fatalf("late messages arrived at once: %v", numbers(got))
+	}
+	e.clock.Advance(2 * time.Millisecond) // 4 ms: nothing due yet
 	if got := e.drain(t, rx, ch); len(got) != 0 {
 		t.Fatalf("late message arrived after %v, before its delay", e.clock.Now().Sub(start))
 	}
-	e.clock.Advance(time.Millisecond)
-	p := awaitProbe(t, ch, "delayed probe")
+	e.clock.Advance(time.Millisecond) // 5 ms: probe 1 is due
+	p := awaitProbe(t, ch, "first delayed probe")
 	if late := e.clock.Now().Sub(start); p.N != 1 || late < delay*time.Millisecond {
 		t.Fatalf("got probe %d after %v, want probe 1 after >= %v", p.N, late, delay*time.Millisecond)
 	}
-	if st := f.Stats(); st.Delayed != 1 || st.Dropped != 0 {
-		t.Fatalf("stats %v, want delayed=1", st)
+	if got := e.drain(t, rx, ch); len(got) != 0 {
+		t.Fatalf("probes %v released before they were due", numbers(got))
+	}
+	e.clock.Advance(2 * time.Millisecond) // 7 ms: probes 2 and 3, in order
+	if got := [2]uint64{awaitProbe(t, ch, "probe 2").N, awaitProbe(t, ch, "probe 3").N}; got != [2]uint64{2, 3} {
+		t.Fatalf("late probes arrived as %v, want [2 3]", got)
+	}
+	if st := f.Stats(); st.Delayed != 3 || st.Dropped != 0 {
+		t.Fatalf("stats %v, want delayed=3", st)
 	}
 	if ev := e.log.all(); len(ev) != 1 || ev[0].Kind != history.Faulty || ev[0].Value != "timing" {
 		t.Fatalf("recorded %+v, want one Faulty timing event", ev)

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/sirupsen/logrus"
@@ -39,11 +41,59 @@ type streamGuard struct {
 	checkBatches bool
 	rejected     atomic.Uint64
 	panics       atomic.Uint64
+
+	// active counts the handlers running; idle is closed when it drops to
+	// zero. Close waits for idle so that protoactor's shutdown runs after
+	// every inbound stream has finished (see Node.stopRemote).
+	mu     sync.Mutex
+	active int
+	idle   chan struct{}
+}
+
+func (g *streamGuard) enter() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.active == 0 {
+		g.idle = make(chan struct{})
+	}
+	g.active++
+}
+
+func (g *streamGuard) leave() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.active--
+	if g.active == 0 {
+		close(g.idle)
+	}
+}
+
+// awaitIdle waits, at most timeout, until no handler is running, and
+// reports whether that happened. Returning through g.mu orders everything
+// the finished handlers did before what the caller does next.
+func (g *streamGuard) awaitIdle(timeout time.Duration) bool {
+	g.mu.Lock()
+	if g.active == 0 {
+		g.mu.Unlock()
+		return true
+	}
+	idle := g.idle
+	g.mu.Unlock()
+	select {
+	case <-idle:
+		g.mu.Lock()
+		g.mu.Unlock() //nolint:staticcheck // an empty critical section: only the ordering is wanted
+		return true
+	case <-time.After(timeout):
+		return false
+	}
 }
 
 // interceptor is the grpc.StreamServerInterceptor installed on the remote
 // server.
 func (g *streamGuard) interceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+	g.enter()
+	defer g.leave()
 	defer func() {
 		if r := recover(); r != nil {
 			g.rejected.Add(1)

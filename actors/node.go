@@ -247,45 +247,49 @@ func (n *Node) stopActors(pids []*actor.PID) {
 	}
 }
 
-// stopRemote shuts the remote down gracefully, and forcefully if that takes
-// longer than ShutdownTimeout (a peer that never closes its stream keeps a
-// graceful gRPC stop waiting) or panics. The pinned protoactor's graceful
-// shutdown sends on the disconnect channel of every inbound stream it still
-// lists, and a stream that ended a moment earlier has already closed its
-// channel: "send on closed channel". That panic is recovered here and the
-// server is then stopped forcefully.
+// stopRemote shuts the remote down. The pinned protoactor's graceful
+// shutdown has two races with inbound streams and endpoint events, so the
+// node first does what it can to make them impossible:
 //
-// The endpoint manager's event handler reads a field its shutdown then
-// clears, with nothing ordering the two. The node's own handler for the same
-// events runs right after it on the publishing goroutine and takes
-// endpointMu; taking endpointMu here orders every event handled so far
-// before the shutdown. (An event published while the shutdown runs remains
-// unordered: that window is protoactor's.)
+//  1. It stops the gRPC server outright, which ends every inbound stream,
+//     and waits (through the guard) until their handlers have returned. The
+//     graceful shutdown would otherwise send on the disconnect channel of a
+//     stream that is ending at that moment, which its handler closes: a data
+//     race and a "send on closed channel" panic.
+//  2. It takes endpointMu. The endpoint manager's event handler reads a
+//     field its shutdown then clears, with nothing ordering the two; the
+//     node's own handler for the same events runs right after it on the
+//     publishing goroutine and takes endpointMu, so every event handled so
+//     far is ordered before the shutdown.
+//
+// Then it runs the graceful shutdown (which stops the endpoint manager and
+// its writers), bounded by ShutdownTimeout. A panic there (a stream whose
+// disconnect channel was closed but not yet forgotten) is recovered and
+// logged. The residual window is an endpoint event published while the
+// shutdown runs: that one stays protoactor's.
 func (n *Node) stopRemote() {
+	n.remote.Shutdown(false)
+	if !n.guard.awaitIdle(n.cfg.ShutdownTimeout) {
+		n.log.Warn("close: inbound remote streams did not end in time")
+	}
 	n.endpointMu.Lock()
-	n.log.WithField("endpoint_events", n.endpointEvents).Debug("close: stopping remote")
+	n.log.WithField("endpoint_events", n.endpointEvents).Debug("close: stopping the endpoint manager")
 	n.endpointMu.Unlock()
 	defer n.system.EventStream.Unsubscribe(n.endpointSub)
-	done := make(chan bool, 1)
+
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		defer func() {
 			if p := recover(); p != nil {
-				n.log.WithField("panic", fmt.Sprint(p)).Warn("close: protoactor's graceful remote shutdown panicked; stopping the server")
-				done <- false
-				return
+				n.log.WithField("panic", fmt.Sprint(p)).Warn("close: protoactor's remote shutdown panicked")
 			}
-			done <- true
 		}()
 		n.remote.Shutdown(true)
 	}()
 	select {
-	case graceful := <-done:
-		if !graceful {
-			n.remote.Shutdown(false)
-		}
+	case <-done:
 	case <-time.After(n.cfg.ShutdownTimeout):
-		n.log.Warn("close: graceful remote shutdown timed out; stopping the server")
-		n.remote.Shutdown(false)
-		<-done
+		n.log.Warn("close: remote shutdown timed out")
 	}
 }

@@ -1,0 +1,104 @@
+package proctest_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/actors/proctest"
+)
+
+const eventsPerChild = 50
+
+// TestHelperProcess is the body of the children the tests below start.
+func TestHelperProcess(t *testing.T) {
+	role, ok := proctest.Role()
+	if !ok {
+		t.Skip("helper process for the proctest tests")
+	}
+	switch role {
+	case "writer":
+		h, err := proctest.CreateHistory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		self := history.ProcessID(fmt.Sprintf("child-%d", proctest.Index()))
+		for i := 1; i <= eventsPerChild; i++ {
+			h.Record(history.Event{Time: int64(i), Process: self, Kind: history.Deliver, Msg: history.MsgID{Sender: "parent", Seq: uint64(i)}})
+		}
+		if err := h.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := proctest.Announce(os.Stdout, fmt.Sprintf("addr-%d", proctest.Index())); err != nil {
+			t.Fatal(err)
+		}
+		<-proctest.StdinClosed()
+	case "silent":
+		<-proctest.StdinClosed()
+	case "failing":
+		t.Fatal("this child fails on purpose")
+	default:
+		t.Fatalf("unknown role %q", role)
+	}
+}
+
+func TestStartNWritesHistories(t *testing.T) {
+	const n = 3
+	dir := t.TempDir()
+	children, err := proctest.StartN(n, func(int) proctest.Spec {
+		return proctest.Spec{Run: "TestHelperProcess", Role: "writer", HistoryDir: dir}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range children {
+		if want := fmt.Sprintf("addr-%d", i); c.Addr() != want {
+			t.Errorf("child %d announced %q, want %q", i, c.Addr(), want)
+		}
+	}
+	if err := proctest.StopAll(children, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	h, err := proctest.ReadHistories(children)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != n*eventsPerChild {
+		t.Fatalf("merged history has %d events, want %d", len(h), n*eventsPerChild)
+	}
+	perChild := map[history.ProcessID][]uint64{}
+	for _, e := range h {
+		perChild[e.Process] = append(perChild[e.Process], e.Msg.Seq)
+	}
+	for i := range n {
+		seqs := perChild[history.ProcessID(fmt.Sprintf("child-%d", i))]
+		if len(seqs) != eventsPerChild || !slices.IsSorted(seqs) {
+			t.Fatalf("child %d: %d events, order %v", i, len(seqs), seqs)
+		}
+	}
+}
+
+func TestStartReportsChildFailures(t *testing.T) {
+	_, err := proctest.Start(proctest.Spec{Run: "TestHelperProcess", Role: "failing"})
+	if !errors.Is(err, proctest.ErrChild) || !strings.Contains(err.Error(), "fails on purpose") {
+		t.Fatalf("failing child: error %v, want ErrChild with the child's output", err)
+	}
+	_, err = proctest.Start(proctest.Spec{Run: "TestHelperProcess", Role: "silent", AnnounceTimeout: 200 * time.Millisecond})
+	if !errors.Is(err, proctest.ErrChild) || !strings.Contains(err.Error(), "did not announce") {
+		t.Fatalf("silent child: error %v, want a timeout", err)
+	}
+}
+
+func TestIsolate(t *testing.T) {
+	if !proctest.Isolate(t, time.Minute) {
+		return
+	}
+	if os.Getenv(proctest.EnvIsolated) != t.Name() {
+		t.Fatal("isolated body runs outside its own process")
+	}
+}
