@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ const (
 
 // rawFanout remembers, per group size, the raw protoactor fan-out measured
 // earlier in the same run, so the ordered classes report their ratio to it.
-var rawFanout = map[int]float64{}
+var rawFanout = map[int]measured{}
 
 // BenchmarkOrdering: for N = 3, 5, 7 members in one process, every member
 // multicasts 100-byte payloads; each iteration is one multicast, delivered
@@ -45,8 +46,10 @@ var rawFanout = map[int]float64{}
 func BenchmarkOrdering(b *testing.B) {
 	for _, n := range []int{3, 5, 7} {
 		b.Run(fmt.Sprintf("n=%d/raw", n), func(b *testing.B) {
-			rate := runGroup(b, n, nil, ordering.HoldInInvoker)
-			rawFanout[n] = rate
+			rawFanout[n] = runGroup(b, n, nil, ordering.HoldInInvoker)
+		})
+		b.Run(fmt.Sprintf("n=%d/decorator-only", n), func(b *testing.B) {
+			runGroup(b, n, nil, ordering.HoldInInvoker, withNullCore)
 		})
 		for _, class := range layer.Classes {
 			b.Run(fmt.Sprintf("n=%d/%s", n, class), func(b *testing.B) {
@@ -63,25 +66,44 @@ func BenchmarkOrdering(b *testing.B) {
 
 // runGroup runs b.N multicasts through a group of n members (raw fan-out
 // when class is nil) and reports delivered messages per second per member.
-func runGroup(b *testing.B, n int, class *ordering.Class, mode ordering.HoldBack) float64 {
+func runGroup(b *testing.B, n int, class *ordering.Class, mode ordering.HoldBack, tweaks ...func(*ordering.Config)) measured {
 	per := (b.N + n - 1) / n
-	g := startGroup(b, n, per, class, mode)
+	g := startGroup(b, n, per, class, mode, tweaks...)
 	runtime.GC()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	start := time.Now()
 	g.start()
 	g.wait(b)
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	g.stop()
 	rate := float64(per*n) / elapsed.Seconds() // each member delivered per*n messages
+	cpuPer := float64(cpu.Nanoseconds()) / float64(per*n)
 	b.ReportMetric(rate, "msgs/s/member")
+	b.ReportMetric(cpuPer, "cpu-ns/multicast")
 	b.ReportMetric(0, "ns/op") // the rate says it; ns/op would mix members and deliveries
-	if raw := rawFanout[n]; class != nil && raw > 0 {
-		b.ReportMetric(rate/raw, "x-raw")
+	if raw := rawFanout[n]; (class != nil || len(tweaks) > 0) && raw.rate > 0 {
+		b.ReportMetric(rate/raw.rate, "x-raw")
+		b.ReportMetric(raw.cpu/cpuPer, "x-raw-cpu")
 	}
-	return rate
+	return measured{rate, cpuPer}
+}
+
+// measured is one variant's throughput and CPU cost.
+type measured struct{ rate, cpu float64 }
+
+// cpuTime is the process's user plus system CPU time so far. On a shared
+// machine wall-clock rates swing with other load; CPU per multicast is the
+// steadier figure, so both are reported.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 type start struct{}
@@ -152,7 +174,10 @@ func quietSystem() *actor.ActorSystem {
 	}))
 }
 
-func startGroup(b testing.TB, n, per int, class *ordering.Class, mode ordering.HoldBack) *group {
+// withNullCore runs the decorator over nullCore instead of the layers.
+func withNullCore(cfg *ordering.Config) { cfg.NewCore = newNullCore }
+
+func startGroup(b testing.TB, n, per int, class *ordering.Class, mode ordering.HoldBack, tweaks ...func(*ordering.Config)) *group {
 	b.Helper()
 	g := &group{sys: quietSystem(), failures: make(chan error, 1)}
 	ids := make([]history.ProcessID, n)
@@ -165,13 +190,20 @@ func startGroup(b testing.TB, n, per int, class *ordering.Class, mode ordering.H
 	g.done.Add(n)
 	for _, id := range ids {
 		body := make([]byte, payloadBytes)
-		m := &member{self: string(id), n: n, per: per, ordered: class != nil, peers: g.pids,
+		ordered := class != nil || len(tweaks) > 0
+		m := &member{self: string(id), n: n, per: per, ordered: ordered, peers: g.pids,
 			payload: &wire.Probe{From: string(id), Body: body}, done: &g.done, failures: g.failures}
 		props := actor.PropsFromProducer(func() actor.Actor { return m })
-		if class != nil {
+		if ordered {
 			cfg := ordering.DefaultConfig()
-			cfg.Self, cfg.Group, cfg.Members, cfg.PIDs, cfg.Class = id, benchGroup, ids, pids, *class
+			cfg.Self, cfg.Group, cfg.Members, cfg.PIDs = id, benchGroup, ids, pids
+			if class != nil {
+				cfg.Class = *class
+			}
 			cfg.TickInterval, cfg.Mode = benchTick, mode
+			for _, tw := range tweaks {
+				tw(&cfg)
+			}
 			var err error
 			if props, err = ordering.Props(func() actor.Actor { return m }, ordering.Member(cfg)); err != nil {
 				b.Fatal(err)

@@ -72,6 +72,9 @@ type Config struct {
 	PendingLimit int
 	// Mode says where the layers run; HoldInInvoker unless measuring.
 	Mode HoldBack
+	// NewCore, if set, builds the core of each class instead of layer.New:
+	// for tests and for measuring the decorator apart from the layers.
+	NewCore func(layer.Config) (Core, error)
 	// Recorder, if enabled, receives every multicast and delivery event,
 	// stamped with the wall clock (Unix ns), on the actor's goroutine (or
 	// under the mailbox lock in HoldAtPost mode). It must not block. Off

@@ -28,9 +28,8 @@ func (c Config) coreConfig(k Class) layer.Config {
 	return lc
 }
 
-// newCore builds the pure stack for one class. A variable so that internal
-// tests can substitute a scripted core.
-var newCore = func(lc layer.Config) (Core, error) { return layer.New(lc) }
+// newCore builds the pure stack for one class.
+func newCore(lc layer.Config) (Core, error) { return layer.New(lc) }
 
 // isWindowFull reports whether err is the layers' flow-control refusal.
 func isWindowFull(err error) bool { return errors.Is(err, layer.ErrWindowFull) }

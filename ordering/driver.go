@@ -34,7 +34,7 @@ type driver struct {
 	// out holds deliveries not yet handed to the application, in order;
 	// outHead is the next one. Kept across a panic in the actor, so the
 	// rest of a batch is delivered on the next invocation.
-	out     []history.Event
+	out     []delivery
 	outHead int
 	loop    []proto.Message // messages a core addressed to its own process
 
@@ -90,7 +90,11 @@ func newDriver(cfg Config) (*driver, error) {
 	}
 	classes := cfg.classes()
 	for _, k := range classes {
-		c, err := newCore(cfg.coreConfig(k))
+		build := newCore
+		if cfg.NewCore != nil {
+			build = cfg.NewCore
+		}
+		c, err := build(cfg.coreConfig(k))
 		if err != nil {
 			return nil, fmt.Errorf("ordering: building %s core for %s: %w", k, cfg.Self, err)
 		}
@@ -276,7 +280,7 @@ func (d *driver) send(s *slot, msgs []step.Outbound) {
 			d.loop = append(d.loop, ob.Msg)
 			continue
 		}
-		pid := d.routes.pids[ob.To]
+		pid := d.routes.pidOf(ob.To)
 		if pid == nil {
 			d.stats.noRoute.Add(1)
 			if d.debug() {
@@ -300,36 +304,47 @@ func (d *driver) send(s *slot, msgs []step.Outbound) {
 
 func (d *driver) events(evs []history.Event) {
 	for i := range evs {
-		ev := evs[i]
-		if ev.Process == "" {
-			ev.Process = d.cfg.Self
-		}
+		ev := &evs[i]
 		if d.rec != nil {
-			ev.Time = time.Now().UnixNano()
-			d.rec.Record(ev)
+			rec := *ev
+			if rec.Process == "" {
+				rec.Process = d.cfg.Self
+			}
+			rec.Time = time.Now().UnixNano()
+			d.rec.Record(rec)
 		}
 		if ev.Kind == history.Deliver && ev.Payload != nil {
-			d.out = append(d.out, ev)
+			d.out = append(d.out, delivery{payload: ev.Payload, msg: ev.Msg, class: ev.Class, globalSeq: ev.GlobalSeq})
 		}
 	}
 }
 
+// delivery is a payload waiting to be handed to the actor: the part of a
+// Deliver event the actor can see, kept small because every delivery is
+// copied through it.
+type delivery struct {
+	payload   proto.Message
+	msg       history.MsgID
+	class     string
+	globalSeq uint64
+}
+
 // next pops the next delivery, if any.
-func (d *driver) next() (history.Event, bool) {
+func (d *driver) next() (delivery, bool) {
 	if d.outHead >= len(d.out) {
 		if len(d.out) > 0 {
 			d.out, d.outHead = d.out[:0], 0
 		}
-		return history.Event{}, false
+		return delivery{}, false
 	}
-	ev := d.out[d.outHead]
-	d.out[d.outHead] = history.Event{} // drop references to delivered payloads
+	dl := d.out[d.outHead]
+	d.out[d.outHead] = delivery{} // drop references to delivered payloads
 	d.outHead++
-	return ev, true
+	return dl, true
 }
 
-func (d *driver) setCurrent(ev *history.Event) {
-	d.cur = Meta{Group: d.cfg.Group, Sender: ev.Msg.Sender, View: ev.Msg.View, Seq: ev.Msg.Seq, Class: ev.Class, GlobalSeq: ev.GlobalSeq}
+func (d *driver) setCurrent(dl *delivery) {
+	d.cur = Meta{Group: d.cfg.Group, Sender: dl.msg.Sender, View: dl.msg.View, Seq: dl.msg.Seq, Class: dl.class, GlobalSeq: dl.globalSeq}
 	d.delivering = true
 }
 

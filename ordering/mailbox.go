@@ -139,17 +139,21 @@ const maxDeferred = 256
 // metadata current. A multicast the actor makes meanwhile is pumped at once,
 // so its own deliveries join the queue behind the ones already there.
 func (d *driver) deliverAll() {
+	n := uint64(0)
 	for {
-		ev, ok := d.next()
+		dl, ok := d.next()
 		if !ok {
-			return
+			break
 		}
-		d.setCurrent(&ev)
-		d.stats.delivered.Add(1)
-		d.inner.InvokeUserMessage(ev.Payload)
+		d.setCurrent(&dl)
+		n++
+		d.inner.InvokeUserMessage(dl.payload)
 		d.delivering = false
 		if d.anyReady() {
 			d.pump()
 		}
+	}
+	if n > 0 {
+		d.stats.delivered.Add(n)
 	}
 }

@@ -70,13 +70,13 @@ func (d *driver) invokePosted(msg any) {
 		return
 	}
 	d.mu.Lock()
-	ev, ok := d.next()
+	dl, ok := d.next()
 	d.mu.Unlock()
 	if !ok {
 		return
 	}
-	d.setCurrent(&ev)
+	d.setCurrent(&dl)
 	d.stats.delivered.Add(1)
-	d.inner.InvokeUserMessage(ev.Payload)
+	d.inner.InvokeUserMessage(dl.payload)
 	d.delivering = false
 }

@@ -41,18 +41,22 @@ func portPID(member *actor.PID, class Class) *actor.PID {
 // routes maps process ids to PIDs and port PIDs back to (process, class).
 // Built once before the mailbox is shared, then only read.
 type routes struct {
-	pids  map[history.ProcessID]*actor.PID
-	byPtr map[*actor.PID]route
-	byKey map[pidKey]route
+	ids    []history.ProcessID // members, in rank order
+	byRank []*actor.PID        // their PIDs
+	pids   map[history.ProcessID]*actor.PID
+	byPtr  map[*actor.PID]route
+	byKey  map[pidKey]route
 }
 
 func newRoutes(cfg Config, classes []Class) routes {
 	r := routes{
+		ids:   cfg.Members,
 		pids:  cfg.PIDs,
 		byPtr: make(map[*actor.PID]route, len(cfg.Members)*len(classes)),
 		byKey: make(map[pidKey]route, len(cfg.Members)*len(classes)),
 	}
 	for _, m := range cfg.Members {
+		r.byRank = append(r.byRank, cfg.PIDs[m])
 		for slot, k := range classes {
 			p := portPID(cfg.PIDs[m], k)
 			rt := route{from: m, slot: slot}
@@ -61,6 +65,18 @@ func newRoutes(cfg Config, classes []Class) routes {
 		}
 	}
 	return r
+}
+
+// pidOf returns the PID of member id. A scan of the few members beats a map
+// lookup: outbound ids are the core's own copies of cfg.Members, so the
+// comparisons mostly succeed on the string pointer.
+func (r *routes) pidOf(id history.ProcessID) *actor.PID {
+	for i, m := range r.ids {
+		if m == id {
+			return r.byRank[i]
+		}
+	}
+	return r.pids[id]
 }
 
 func (r *routes) lookup(sender *actor.PID) (route, bool) {
