@@ -24,9 +24,10 @@ type Config struct {
 	// prints nothing unless its owner asks for it.
 	ProtoactorLogs bool
 	// KeepaliveTime is how long a remote connection may stay silent before
-	// the side that noticed sends a gRPC keepalive ping; it bounds how long a
-	// half-open connection goes unnoticed. gRPC clients never ping more often
-	// than every 10 s, so smaller values are raised to that.
+	// a gRPC keepalive ping is sent on it; with KeepaliveTimeout it bounds
+	// how long a half-open connection goes unnoticed. The server side pings
+	// at this interval (gRPC raises it to at least 1 s); the client side at
+	// most every 10 s, gRPC's floor for clients.
 	KeepaliveTime time.Duration
 	// KeepaliveTimeout is how long a ping may stay unanswered before the
 	// connection is closed (and protoactor publishes EndpointTerminatedEvent).

@@ -58,15 +58,21 @@
 //     Terminated for a peer before that peer's last messages. Terminated never
 //     means "everything from that sender has arrived"; the membership flush
 //     decides which messages a view contains.
-//   - The graceful remote shutdown can panic (a send on the closed disconnect
-//     channel of a stream that ended a moment before). Close recovers it and
-//     stops the server forcefully.
+//   - The graceful remote shutdown races with inbound streams that end at the
+//     same moment (it sends on a disconnect channel their handler closes:
+//     a data race and a "send on closed channel" panic) and with endpoint
+//     events (their handler reads a map the shutdown sets to nil). Close
+//     therefore stops the gRPC server first, waits until every inbound
+//     handler has returned, orders the endpoint events handled so far before
+//     the shutdown through a handler of its own, and only then runs
+//     protoactor's shutdown, recovering a panic should one still occur.
 //   - remote.Start writes grpc-go's global logger without synchronisation.
 //     Starting a second remote in a process where gRPC goroutines are running
 //     is therefore a data race (harmless, the same discarding logger is
 //     written, but the race detector reports it). Deploy one remote node per
-//     process; tests run each remote node in a process of its own (package
-//     proctest). The node logs a warning when a second remote starts.
+//     process; tests run each remote node in a process of its own
+//     (proctest.Isolate, and proctest.Start for peers). The node logs a
+//     warning when a second remote starts in a process.
 //   - A peer's PID in an envelope is not authenticated: the sender of a
 //     remote message can be forged. Protocols carry identity in their payload
 //     (wire.Data.sender) and the Byzantine ones sign it.
@@ -89,6 +95,22 @@
 // switches on for an actor the node records a history event (Crash, or
 // Faulty for the other models) in the Recorder given by WithRecorder.
 //
+// Messages a timing failure holds back are released in order by one timer,
+// so a slow process is late but not disordered. Choices that depend on a
+// peer's id (which peers a TwoFaced adversary lies to) depend on its address,
+// which includes a kernel-chosen port when remote is on: fix the port, or
+// use a local node, for runs that must repeat exactly.
+//
 // The pure injector is the same code the simulator (package sim) drives, so
 // a failure observed on real actors can be replayed there from its seed.
+//
+// # Sources
+//
+// The failure models are those of the classic table (crash, omission,
+// timing, response, arbitrary) in Tanenbaum and van Steen, Distributed
+// Systems: Principles and Paradigms, after Cristian, "Understanding
+// fault-tolerant distributed systems" (CACM 34(2), 1991). Leaving
+// reliability and order to layers above an at-most-once transport follows
+// the Isis toolkit's design (Birman and Joseph, "Reliable communication in
+// the presence of failures", ACM TOCS 5(1), 1987).
 package actors

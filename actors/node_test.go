@@ -202,3 +202,47 @@ func TestClosedNodeRefusesSpawn(t *testing.T) {
 		t.Fatalf("Spawn after Close: %v, want ErrClosed", err)
 	}
 }
+
+// TestKeepaliveClosesSilentPeer connects a peer that speaks just enough
+// HTTP/2 to open a connection and then answers nothing, the way a peer
+// behind a half-open connection looks. The node's keepalive pings go
+// unanswered and the node closes the connection, long before gRPC's
+// 120-second handshake timeout could.
+func TestKeepaliveClosesSilentPeer(t *testing.T) {
+	if !proctest.Isolate(t, isolateTimeout) {
+		return
+	}
+	cfg := DefaultConfig()
+	cfg.KeepaliveTime = time.Second
+	cfg.KeepaliveTimeout = 500 * time.Millisecond
+	n, err := NewNode(cfg, WithRemote("127.0.0.1", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	conn, err := net.Dial("tcp", n.Address())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	preface := "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+	emptySettings := []byte{0, 0, 0, 4, 0, 0, 0, 0, 0}
+	if _, err := conn.Write(append([]byte(preface), emptySettings...)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := conn.SetReadDeadline(start.Add(waitTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("connection of a silent peer still open after %v", waitTimeout)
+			}
+			t.Logf("node closed the silent peer's connection after %v (%v)", time.Since(start).Round(time.Millisecond), err)
+			return
+		}
+	}
+}

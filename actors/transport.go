@@ -16,14 +16,14 @@ const minClientPing = 10 * time.Second
 // keepalive so that a peer that vanished without closing its connection
 // (half-open TCP) is noticed and its stream ended.
 func serverOptions(cfg Config, g *streamGuard) []grpc.ServerOption {
-	ping := max(cfg.KeepaliveTime, minClientPing)
+	clientPing := max(cfg.KeepaliveTime, minClientPing)
 	return []grpc.ServerOption{
 		grpc.ChainStreamInterceptor(g.interceptor),
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: ping, Timeout: cfg.KeepaliveTimeout}),
-		// Allow the clients' pings (at the same interval) even between
-		// streams; the default policy would close their connections for
-		// pinging "too often".
-		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: ping / 2, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.KeepaliveTime, Timeout: cfg.KeepaliveTimeout}),
+		// Allow the peers' client pings even between streams; the default
+		// policy (at most one per 5 minutes) would close their connections
+		// for pinging "too often".
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: clientPing / 2, PermitWithoutStream: true}),
 	}
 }
 

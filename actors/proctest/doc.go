@@ -22,18 +22,29 @@
 //
 // # Usage
 //
+//	// The child's side: a test function that only does work when started
+//	// as a child.
 //	func TestHelperProcess(t *testing.T) {
-//		role, ok := proctest.Role()
-//		if !ok {
+//		if _, ok := proctest.Role(); !ok {
 //			t.Skip("helper process for other tests")
 //		}
-//		// start a node, proctest.Announce(os.Stdout, node.Address()),
-//		// serve, write proctest.HistoryPath() if set
+//		hist, _ := proctest.CreateHistory() // nil when no history was asked for
+//		defer hist.Close()
+//		node, _ := actors.NewNode(actors.DefaultConfig(), actors.WithRemote("127.0.0.1", 0))
+//		defer node.Close()
+//		// spawn actors that record into hist ...
+//		proctest.Announce(os.Stdout, node.Address())
 //		<-proctest.StdinClosed()
 //	}
 //
+//	// The parent's side.
 //	children, err := proctest.StartN(3, func(i int) proctest.Spec {
-//		return proctest.Spec{Run: "TestHelperProcess", Role: "member", HistoryDir: dir}
+//		return proctest.Spec{Run: "TestHelperProcess", Role: "member", HistoryDir: t.TempDir()}
 //	})
-//	defer proctest.StopAll(children)
+//	// ... talk to children[i].Addr() ...
+//	err = proctest.StopAll(children, 30*time.Second)
+//	h, err := proctest.ReadHistories(children) // then run the history checkers on h
+//
+// Every wait is bounded: Start by Spec.AnnounceTimeout, Stop and StopAll by
+// their timeout (then the child is killed), Isolate by its timeout.
 package proctest
