@@ -43,7 +43,8 @@ type driver struct {
 	loop     []proto.Message // messages the core addressed to this process
 	lastMsg  proto.Message   // envelope reuse: a fan-out repeats one message
 	lastEnv  *actor.MessageEnvelope
-	deferred int // arrivals stepped since Ready was last taken
+	deferred int  // arrivals stepped since Ready was last taken
+	halted   bool // the actor got Stop: the core is not driven any more
 
 	pending []proto.Message // own multicasts not yet accepted by the core
 	head    int
@@ -232,9 +233,10 @@ func (d *driver) dropPending() {
 	d.pending, d.head = d.pending[:0], 0
 }
 
-// pump carries out the core's Ready until it has nothing left: messages go
-// out first, then each event is recorded and, if it is the application's,
-// handed to the actor; only then is Advance called, so a snapshot the core
+// pump carries out the core's Ready until it has nothing left: its events
+// are recorded first (a process killed right after sending a multicast has
+// its Multicast event on record), then messages go out, then each event that
+// is the application's is handed to the actor; only then is Advance called, so a snapshot the core
 // takes there reflects every delivery handed over before it.
 func (d *driver) pump() {
 	for {
@@ -243,6 +245,7 @@ func (d *driver) pump() {
 				return
 			}
 			rd := d.core.Ready()
+			d.record(rd.Events)
 			d.send(rd.Messages)
 			d.rd, d.evAt = &rd, 0
 		}
@@ -288,14 +291,25 @@ func (d *driver) send(msgs []step.Outbound) {
 	}
 }
 
-// event records one core event and hands the application's to the actor.
+// record writes the events of one Ready to the recorder, if any.
+func (d *driver) record(evs []history.Event) {
+	if d.rec == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	for _, ev := range evs {
+		if ev.Process == "" {
+			ev.Process = d.self
+		}
+		ev.Time = now
+		d.rec.Record(ev)
+	}
+}
+
+// event hands one core event to the actor if it is the application's.
 func (d *driver) event(ev history.Event) {
 	if ev.Process == "" {
 		ev.Process = d.self
-	}
-	if d.rec != nil {
-		ev.Time = time.Now().UnixNano()
-		d.rec.Record(ev)
 	}
 	switch ev.Kind {
 	case history.Deliver:

@@ -110,6 +110,7 @@ type invoker struct{ d *driver }
 func (w invoker) InvokeSystemMessage(msg any) {
 	d := w.d
 	if _, ok := msg.(*actor.Stop); ok {
+		d.halted = true
 		d.shutdown()
 	}
 	d.inner.InvokeSystemMessage(msg)
@@ -124,7 +125,9 @@ func (w invoker) EscalateFailure(reason, msg any) { w.d.inner.EscalateFailure(re
 
 func (w invoker) InvokeUserMessage(msg any) {
 	d := w.d
-	if d.core == nil {
+	if d.core == nil || d.halted {
+		// Not running, or the actor is stopping: the core takes nothing
+		// more and sends nothing more (a stopped member is a crashed one).
 		d.inner.InvokeUserMessage(msg)
 		return
 	}
