@@ -36,6 +36,8 @@ const (
 // handler raises; either way only the offending stream is closed, with an
 // error the peer sees, and the node keeps serving everyone else.
 type streamGuard struct {
+	// log is read through logger: the node renames it once its address is
+	// known, while the server may already be serving.
 	log *logrus.Entry
 	// checkBatches enables the inspection; the recovery is always on.
 	checkBatches bool
@@ -48,6 +50,18 @@ type streamGuard struct {
 	mu     sync.Mutex
 	active int
 	idle   chan struct{}
+}
+
+func (g *streamGuard) logger() *logrus.Entry {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.log
+}
+
+func (g *streamGuard) setLogger(l *logrus.Entry) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.log = l
 }
 
 func (g *streamGuard) enter() {
@@ -100,7 +114,7 @@ func (g *streamGuard) interceptor(srv any, ss grpc.ServerStream, info *grpc.Stre
 		if r := recover(); r != nil {
 			g.rejected.Add(1)
 			g.panics.Add(1)
-			g.log.WithFields(logrus.Fields{
+			g.logger().WithFields(logrus.Fields{
 				"method": info.FullMethod,
 				"panic":  fmt.Sprint(r),
 				"stack":  string(debug.Stack()),
@@ -137,7 +151,7 @@ func (s *checkedStream) RecvMsg(m any) error {
 	}
 	if err := checkBatch(batch); err != nil {
 		s.guard.rejected.Add(1)
-		s.guard.log.WithError(err).Warn("remote: rejected a message batch from a peer; closing that stream only")
+		s.guard.logger().WithError(err).Warn("remote: rejected a message batch from a peer; closing that stream only")
 		return status.Error(codes.InvalidArgument, err.Error())
 	}
 	return nil

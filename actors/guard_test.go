@@ -4,11 +4,13 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/lockstep-actors/lockstep/actors/proctest"
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -26,7 +28,7 @@ func withoutBatchCheck() Option {
 // rejectUnknownType sends a message of an unregistered type to n over one raw
 // stream and checks the node closes that stream with code, counts it, keeps
 // the earlier message, and still serves a second peer.
-func rejectUnknownType(t *testing.T, n *Node, code codes.Code) {
+func rejectUnknownType(t *testing.T, n *Node, logs chanHook, code codes.Code) {
 	t.Helper()
 	ch := make(chan arrival, 10)
 	target, err := n.Spawn("sink", inbox(ch))
@@ -49,6 +51,7 @@ func rejectUnknownType(t *testing.T, n *Node, code codes.Code) {
 	if st.RejectedMessages != 1 {
 		t.Fatalf("RejectedMessages = %d, want 1", st.RejectedMessages)
 	}
+	awaitLog(t, logs, "closing that stream only")
 
 	good := dialRaw(t, n.Address())
 	good.sendProto(t, &wire.Probe{From: "good", N: 2}, target)
@@ -58,12 +61,29 @@ func rejectUnknownType(t *testing.T, n *Node, code codes.Code) {
 	expectNothing(t, ch, "after the second peer's probe")
 }
 
+// awaitLog waits for a warning or error whose message contains text.
+func awaitLog(t *testing.T, logs chanHook, text string) {
+	t.Helper()
+	timeout := time.After(waitTimeout)
+	for {
+		select {
+		case e := <-logs:
+			if e.Level <= logrus.WarnLevel && strings.Contains(e.Message, text) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no warning containing %q was logged", text)
+		}
+	}
+}
+
 func TestRemoteRejectsUnregisteredType(t *testing.T) {
 	if !proctest.Isolate(t, isolateTimeout) {
 		return
 	}
-	n := newNode(t, WithRemote("127.0.0.1", 0))
-	rejectUnknownType(t, n, codes.InvalidArgument)
+	log, logs := hookedLogger()
+	n := newNode(t, WithRemote("127.0.0.1", 0), WithLogger(log))
+	rejectUnknownType(t, n, logs, codes.InvalidArgument)
 	if p := n.Stats().RecoveredPanics; p != 0 {
 		t.Fatalf("RecoveredPanics = %d: the batch check should have caught the type first", p)
 	}
@@ -73,8 +93,9 @@ func TestRemoteRecoversDeserializerPanic(t *testing.T) {
 	if !proctest.Isolate(t, isolateTimeout) {
 		return
 	}
-	n := newNode(t, WithRemote("127.0.0.1", 0), withoutBatchCheck())
-	rejectUnknownType(t, n, codes.Internal)
+	log, logs := hookedLogger()
+	n := newNode(t, WithRemote("127.0.0.1", 0), WithLogger(log), withoutBatchCheck())
+	rejectUnknownType(t, n, logs, codes.Internal)
 	if p := n.Stats().RecoveredPanics; p != 1 {
 		t.Fatalf("RecoveredPanics = %d, want 1", p)
 	}

@@ -94,6 +94,8 @@ func NewNode(cfg Config, opts ...Option) (*Node, error) {
 			return nil, err
 		}
 	}
+	n.log = n.log.WithField("node", n.Address())
+	n.guard.setLogger(n.log)
 	if o.faults != nil {
 		f, err := n.NewFaults(*o.faults)
 		if err != nil {
@@ -102,7 +104,6 @@ func NewNode(cfg Config, opts ...Option) (*Node, error) {
 		}
 		n.faults = f
 	}
-	n.log = n.log.WithField("node", n.Address())
 	return n, nil
 }
 
