@@ -39,7 +39,9 @@ func TestDebugSeed(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%s pendAccept=%v pendCommit=%v dGS=%d recv=%v", id, m.pendAccept != nil, m.pendCommit != nil, m.data.deliveredGS, m.data.recvVector())
+			if m.data != nil {
+				t.Logf("%s pendAccept=%v pendCommit=%v dGS=%d recv=%v", id, m.pendAccept != nil, m.pendCommit != nil, m.data.deliveredGS, m.data.recvVector())
+			}
 			t.Logf("%s crashed=%v status=%s view=%d suspects=%v reported=%v blocked=%v promised=%v coord=%v flushRep=%v", id, c.s.Crashed(id), m.Status(), m.view.ID, m.suspects, m.reported, m.blocked, m.promised, m.coord != nil, m.flushRep)
 		}
 	}
@@ -49,5 +51,7 @@ func TestDebugSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	summarize(t, h)
-	t.Log(check(h, class, blocked))
+	if err := check(h, class, blocked); err != nil {
+		t.Log(err)
+	}
 }

@@ -105,8 +105,7 @@ func (m *Member) sendWelcome() {
 	for _, h := range held {
 		_ = m.toLayer(h.from, h.msg) // errors were the layer's to count
 	}
-	m.releaseStable()
-	m.flushQueue()
+	m.releaseStable() // queued multicasts go out from the next tick on
 }
 
 // onWelcome installs a joiner's first view, after restoring the state.

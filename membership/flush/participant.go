@@ -221,7 +221,9 @@ func (m *Member) applyCommit(c *Commit) {
 	if c.Ballot.Coordinator == string(m.cfg.Self) {
 		m.welcomeJoiners(oldView)
 	}
-	m.flushQueue()
+	// Queued multicasts go out from the next tick on, in a Ready of their
+	// own: a driver that dies part way through carrying out this one must
+	// not show a multicast of the new view without its install.
 }
 
 // install makes v the current view and records its installation.

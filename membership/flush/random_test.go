@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/lockstep-actors/lockstep/actors/faults"
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/sim"
 	"github.com/lockstep-actors/lockstep/ordering/layer"
@@ -78,7 +79,17 @@ func runSchedule(seed uint64, class layer.Class, tweak func(*Config), st *schedu
 	losses := w.IntN(budget + 1)
 	for range losses {
 		at := 10 + w.Int64N(horizon-40)
-		switch w.IntN(4) {
+		switch w.IntN(5) {
+		case 4: // a random process crashes part way through sending (mid-multicast, often)
+			victim := all[w.IntN(len(all))]
+			after := 1 + w.IntN(40)
+			s.Do(at, func(s *sim.Sim) error {
+				if c.members[victim] == nil || s.Crashed(victim) {
+					return nil
+				}
+				st.crashes.Add(1)
+				return s.Inject(victim, faults.Spec{Model: faults.Crash, Start: faults.Trigger{AfterMessages: after}})
+			})
 		case 0: // a random process
 			victim := all[w.IntN(len(all))]
 			s.Do(at, func(s *sim.Sim) error { st.crashes.Add(1); return c.crash(victim) })

@@ -322,3 +322,40 @@ func TestSuspectHintSpeedsDetectionUp(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A sender crashes after its multicast reached one survivor but not the
+// other: the flush forwards it, so every survivor delivers it.
+func TestSenderCrashMidMulticastReachesAllSurvivors(t *testing.T) {
+	ids := pids("p", 3)
+	c, err := newCluster(benignSim(17), layer.FIFO, ids, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := history.MsgID{Sender: "p2", View: 1, Seq: 3}
+	c.s.SetFilter(func(from, to history.ProcessID, msg proto.Message) bool {
+		d, ok := msg.(*wire.Data)
+		return !(ok && from == "p2" && to == "p0" && d.Seq == lost.Seq)
+	})
+	for i := range 3 {
+		c.multicast(int64(5+i), "p2")
+	}
+	c.s.Do(8, func(s *sim.Sim) error { return s.Crash("p2") })
+	if err := c.s.RunFor(200); err != nil {
+		t.Fatal(err)
+	}
+	h := c.s.History()
+	if err := check(h, layer.FIFO, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids[:2] {
+		got := false
+		for _, e := range h {
+			if e.Process == id && e.Kind == history.Deliver && e.Msg == lost {
+				got = true
+			}
+		}
+		if !got {
+			t.Fatalf("%s never delivered %v, which p1 held when its sender crashed", id, lost)
+		}
+	}
+}
