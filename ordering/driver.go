@@ -126,8 +126,9 @@ func (d *driver) handle(msg any) bool {
 		d.kickQueued = false
 		return true
 	case *request:
-		d.backlog.Add(-1)
-		if err := d.multicast(m.slot, m.payload, false); err != nil {
+		// Already counted in the backlog when Group.Multicast accepted it,
+		// so it is queued, never refused, if the window is full.
+		if err := d.multicast(m.slot, m.payload, true); err != nil {
 			d.stats.rejected.Add(1)
 			if d.debug() {
 				d.log.WithError(err).Debug("ordering: outside multicast failed")
@@ -188,17 +189,21 @@ func (d *driver) step(i int, from history.ProcessID, msg proto.Message) {
 
 // multicast hands payload to slot i's core, or queues it when the core's
 // window is full (or earlier multicasts already wait, to keep their order).
-// accounted says the payload already counts in the backlog.
+// accounted says the payload already counts in the backlog (an accepted
+// outside request): it is then queued without a limit check.
 func (d *driver) multicast(i int, payload proto.Message, accounted bool) error {
 	s := &d.slots[i]
 	if s.queued() == 0 {
 		_, err := s.core.Multicast(payload)
-		if err == nil {
+		if err == nil || !isWindowFull(err) {
+			if accounted {
+				d.backlog.Add(-1)
+			}
+			if err != nil {
+				return fmt.Errorf("ordering: multicast in %s: %w", s.class, err)
+			}
 			d.stats.multicasts.Add(1)
 			return nil
-		}
-		if !isWindowFull(err) {
-			return fmt.Errorf("ordering: multicast in %s: %w", s.class, err)
 		}
 		d.stats.windowWaits.Add(1)
 	}
