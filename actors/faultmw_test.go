@@ -437,3 +437,27 @@ func TestNodeWideFaults(t *testing.T) {
 		t.Fatal("NewFaults accepted a timing spec without delay")
 	}
 }
+
+// TestFaultTriggerAtTick switches send omission on at tick 10: a tick is
+// Config.FaultTick (1 ms here) of the node's clock since NewFaults.
+func TestFaultTriggerAtTick(t *testing.T) {
+	e := newFaultEnv(t)
+	f, _ := e.node.NewFaults(faults.Spec{Model: faults.SendOmission, Start: faults.Trigger{AtTick: 10}})
+	ch := make(chan arrival, 10)
+	rx := e.spawn(t, "rx", inbox(ch), nil)
+	tx := e.spawn(t, "tx", worker, f)
+	e.sendProbes(t, tx, 2, rx)
+	e.clock.Advance(9 * time.Millisecond)
+	e.sendProbes(t, tx, 2, rx)
+	if got := numbers(e.drain(t, rx, ch)); !slices.Equal(got, []uint64{1, 2, 1, 2}) {
+		t.Fatalf("before tick 10 received %v, want [1 2 1 2]", got)
+	}
+	e.clock.Advance(time.Millisecond)
+	e.sendProbes(t, tx, 2, rx)
+	if got := e.drain(t, rx, ch); len(got) != 0 {
+		t.Fatalf("from tick 10 on received %v, want nothing", numbers(got))
+	}
+	if st := f.Stats(); st.Sent != 6 || st.Dropped != 2 {
+		t.Fatalf("stats %v, want sent=6 dropped=2", st)
+	}
+}
