@@ -1,11 +1,166 @@
-// Package membership is Lockstep's view-manager: the actor that keeps a
-// process's view of its group (an identifier and an ordered member list),
-// handles joins and leaves, and runs the flush protocol of virtual synchrony
-// (Birman, Schiper and Stephenson, TOCS 9(3), 1991) so that every message
-// multicast in view V is delivered to all surviving members of V, or to none,
-// before view V+1 is installed.
+// Package membership is Lockstep's view manager: it makes a protoactor actor
+// a member of a process group with virtual synchrony. The member keeps a view
+// of its group (an identifier and a ranked member list), joins through seed
+// addresses, leaves, detects failures, and receives the group's multicasts and
+// view changes as ordinary, ordered mailbox events: every message of view V
+// is delivered before the event that installs V+1.
 //
-// The protocol itself lives in the pure core membership/flush; this package
-// drives it inside protoactor actors and delivers view changes to the member
-// actor through the same ordered mailbox path as its messages.
+// The protocol is Isis's (Birman, Schiper and Stephenson, "Lightweight causal
+// and atomic group multicast", ACM TOCS 9(3), 1991; Birman and Joseph,
+// "Exploiting virtual synchrony in distributed systems", SOSP 1987), with
+// the primary-partition rule of Ricciardi and Birman (PODC 1991). It lives
+// in the pure core membership/flush, a step.Machine the simulator drives in
+// thousands of seeded schedules; this package only drives that same core
+// inside an actor. See the flush package for the protocol itself.
+//
+// # Using it
+//
+//	cfg := membership.DefaultConfig("accounts")
+//	cfg.Seeds = []string{"10.0.0.7:8090"} // or cfg.Members to found the group
+//	g, err := membership.Start(node, cfg, func() actor.Actor { return &ledger{} })
+//	...
+//	g.Multicast(&pb.Transfer{...})     // from anywhere, never blocks
+//
+//	func (l *ledger) Receive(ctx actor.Context) {
+//		switch m := ctx.Message().(type) {
+//		case *membership.ViewChange: // m.ID, m.Members (rank order), m.Primary
+//		case *membership.Delivery:   // m.Sender, m.View, m.Seq, m.Payload
+//		case *membership.Blocked:    // no primary component on this side
+//		case *membership.Stopped:    // left, or removed from the group
+//		}
+//	}
+//
+// Start spawns the member actor (named Config.Name, by default the group's
+// name) and returns a Group handle: Multicast, Leave, View, Done, Stats. If
+// the actor implements StateTransfer (Snapshot, Restore) a joiner receives
+// the group's state through it. Options: WithLogger, WithRecorder (history
+// events for the checkers), WithFaults (failure models of package actors on
+// the member's traffic), WithStateTransfer, WithProps.
+//
+// # The driver: one actor, one goroutine, one ordered path
+//
+// The view manager is the member actor's mailbox: a decorator around
+// protoactor's unbounded mailbox whose message invoker runs the core on the
+// actor's own goroutine, the pattern package ordering uses for its classes
+// (its driver is tied to a fixed member list and per-class ports, so this
+// package has its own, smaller one for a single core with changing views).
+// For each user message the invoker either steps the core (the core's wire
+// traffic, recognised by protobuf package and attributed to the process
+// named by the envelope's sender PID; ticks; multicast and leave requests
+// posted by the Group handle) or passes it to the actor untouched. Then it
+// carries out the core's Ready: it records the events, sends the messages
+// through the actor's context (so sender middleware, fault injection
+// included, applies), hands each application event to the actor through the
+// actor context's own invoker, in the core's order, and only then calls
+// Advance. A burst of arrivals already queued is stepped before Ready is
+// taken (up to 64), so one Ready answers it.
+//
+// Ordering therefore needs no extra machinery: the core emits the old view's
+// cut deliveries before the ViewInstall of the next view, and the invoker
+// hands them to Receive in that order, on one goroutine, before it takes
+// another message. Nothing of the new view is delivered before its
+// ViewChange. A Receive that panics loses only the event it was handling
+// (as protoactor loses a failing message); the rest of the Ready is handed
+// over on the next invocation, and nothing twice.
+//
+// Why not a separate view-manager actor forwarding to the application:
+// state transfer. The core takes the joiner's snapshot once the old view's
+// last deliveries and the install have been handed over; only inside the
+// application's own goroutine is "handed over" the same as "applied". A
+// separate actor would need a synchronous round trip to the application at
+// every view change.
+//
+// Time is a ticker posting Tick into the mailbox every Config.TickInterval,
+// the core's only clock. At most one tick waits in the mailbox: a member too
+// busy to take ticks runs its clock slower, so its suspicions come later,
+// never earlier.
+//
+// Stopping the member actor (or killing its process) is a crash as far as
+// the group can tell: from Stop on, the invoker feeds the core nothing and
+// sends nothing. The mailbox also closes a window of the pinned protoactor:
+// a spawned actor's PID is registered before its mailbox has a dispatcher,
+// and a message posted in between (a founding member's heartbeat to one
+// still being spawned) wedges the mailbox for good; such early messages are
+// held and posted in order once the handlers are registered.
+//
+// # Failure detection and its honest limits
+//
+// The core's heartbeats are the failure detector: every member heartbeats
+// every Core.HeartbeatEvery ticks and suspects a member not heard from for
+// Core.SuspectTimeout ticks (by default 10 ms and 100 ms). This catches
+// hung and slow processes as well as crashed ones, and it is the only
+// detector: a member that is merely slow (a long GC pause, an overloaded
+// machine, a mailbox backlog longer than the timeout) is suspected, removed
+// from the view, and its later messages are refused, exactly as Isis did.
+// It learns its fate, its actor receives Stopped{Left: false}, and it must
+// join again as a new process (a new actor name). Choose SuspectTimeout for
+// the worst pause the deployment tolerates; the multi-process tests, five
+// race-instrumented processes sharing two busy cores, use 1 s.
+//
+// Because heartbeats, ticks and flush messages share the member's mailbox
+// with the data, they queue behind a data backlog: under saturation both
+// the clock and the flush slow down, and a crash takes longer to turn into
+// a view (see the measurements).
+//
+// protoactor's own signals are connection-based: Terminated and
+// EndpointTerminatedEvent miss hung processes, fire on transient errors, and
+// can overtake a sender's last messages. They may only speed suspicion up.
+// The core has no input for such a hint yet, so the view manager counts the
+// endpoint losses of view members (Stats.Hints) and logs them, and leaves
+// detection to the heartbeats. What the core would need: a method such as
+// Hint(p) that makes p's silence count from the hint, e.g. suspecting it
+// after a shorter timeout unless it is heard from again, so that a hint
+// speeds detection without ever removing a member that keeps heartbeating.
+//
+// # State transfer
+//
+// A joiner is admitted by the coordinator at a view change. The
+// coordinator's view manager hands its actor the old view's last deliveries
+// and the new ViewChange, then the core calls Snapshot (on the actor's
+// goroutine, between two Receive calls) and sends it in the Welcome. The
+// joiner's core calls Restore before its first ViewChange, so the joiner's
+// first delivery follows exactly the state the snapshot captured: a
+// replicated state machine grows without losing or repeating a command.
+//
+// # Across processes
+//
+// A process id is "host:port/name" (package actors), mapped to a PID without
+// any registry, so a view can name members that joined from anywhere. A
+// joiner needs only a seed's address: Config.Seeds takes "host:port" (the
+// seed's member actor has the same Name) or a full process id. The core's
+// wire messages are protobuf and travel through protoactor remote like any
+// other; its negative acknowledgements and the flush repair the silent holes
+// of protoactor's at-most-once delivery. A process's identity is the sender
+// PID of the envelope, which protoactor does not authenticate: the model is
+// crash and timing failures, not Byzantine ones.
+//
+// # What the tests and benchmarks show
+//
+// In one process (five members on one node) the tests stream multicasts,
+// stop a member's actor, or the coordinator's, mid-stream, and check that
+// the survivors install the view without it and deliver every survivor's
+// stream, that the recorded history passes history.VirtualSynchronyChecks
+// and the FIFO class's checkers, that every Delivery arrives in the view
+// last installed, and that a joiner restored from a snapshot ends with the
+// same state as the founders. With five OS processes on loopback (a
+// founder and four joiners through its address), one process is SIGKILLed
+// halfway through its stream, the member in one case and the coordinator
+// in the other; the merged JSON-lines histories of all five (the victim's
+// up to the kill) pass the same checkers and no survivor's multicast is
+// lost.
+//
+// Measured with bench/membership_bench_test.go (five members in one
+// process, default configuration: suspicion after 100 ms, heartbeats every
+// 10 ms), on a shared two-core machine whose load average was about 20
+// from other work, ten crashes each: from a crash to the new view installed
+// on every survivor, 121 ms median and 172 ms worst with no traffic; 125 ms
+// and 303 ms with 1,000 multicasts/s per member; 303 ms and 586 ms when
+// every member multicasts as fast as its backlog allows, where the
+// heartbeats and flush messages wait behind the data (see above). The
+// issue's target, the timeout plus 50 ms at p99, is met at the median
+// without load and missed in the tail on this machine. The survivors'
+// delivery rate of their own multicasts in the second after a crash was
+// 0.90 of the second before (offered load 1,000/s per member); the
+// 100 ms-window rate returned above 90% of the pre-crash rate for good
+// after about 1.4 s, a figure dominated by the noise of the shared machine.
 package membership
