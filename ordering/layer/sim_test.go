@@ -101,7 +101,8 @@ func TestSimulatedSchedules(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("class %s: %d schedules, %d deliveries, %d packets stepped, no violation; %+v", class, last-first+1, deliveries, steps, total)
+			t.Logf("class %s: %d schedules, %d deliveries, %d packets stepped, no violation; faults repaired: %d duplicates dropped, %d NAKs, %d retransmissions, %d order NAKs; %d multicasts refused by flow control; %d Status, %d Order messages",
+				class, last-first+1, deliveries, steps, total.Duplicates, total.NaksSent, total.Retransmitted, total.OrderNaksSent, total.WindowFull, total.StatusSent, total.OrdersSent)
 		})
 	}
 }
