@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/actors/faults"
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/proctest"
 	"github.com/lockstep-actors/lockstep/actors/wire"
@@ -178,4 +179,74 @@ func TestTwoProcessesExchangeProbes(t *testing.T) {
 		t.Fatalf("child's history delivered %v", seqs)
 	}
 	t.Logf("exchanged %d probes each way with child %s; its history has %d deliveries", parentProbes, child.Addr(), len(h))
+}
+
+// TestSendOmissionAcrossProcesses puts a send-omission failure on an actor
+// whose peer lives in another OS process: the echoes that come back are
+// exactly the probes the injector let through.
+func TestSendOmissionAcrossProcesses(t *testing.T) {
+	if !proctest.Isolate(t, isolateTimeout) {
+		return
+	}
+	n := newNode(t, WithRemote("127.0.0.1", 0))
+	ch := make(chan arrival, 2*parentProbes+childProbes)
+	sink, err := n.Spawn("sink", inbox(ch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := proctest.Start(proctest.Spec{
+		Run: "TestHelperProcess", Role: "probe-peer",
+		Env: []string{envParentAddr + "=" + n.Address()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer child.Kill()
+	echo, err := PIDOf(history.ProcessID(child.Addr() + "/echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const seed = 11
+	f, err := n.NewFaults(faults.Spec{Model: faults.SendOmission, Rate: 0.3, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := make(chan struct{})
+	_, err = n.SpawnProps("tx", actor.PropsFromProducer(func() actor.Actor {
+		return actor.ReceiveFunc(func(c actor.Context) {
+			if _, ok := c.Message().(*actor.Started); !ok {
+				return
+			}
+			for i := 1; i <= parentProbes; i++ {
+				c.RequestWithCustomSender(echo, &wire.Probe{N: uint64(i), Body: []byte("x")}, sink)
+			}
+			close(sent)
+		})
+	}, f.PropsOptions()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-sent
+	// The root's probe 0 travels the same connection after tx's probes, so
+	// its echo is the last one.
+	n.Root().RequestWithCustomSender(echo, &wire.Probe{N: 0, Body: []byte("x")}, sink)
+	var echoes []uint64
+	for done := false; !done; {
+		p := awaitProbe(t, ch, "echo")
+		switch {
+		case string(p.Body) == "from child":
+		case p.N == 0:
+			done = true
+		default:
+			echoes = append(echoes, p.N)
+		}
+	}
+	st := f.Stats()
+	if st.Dropped == 0 || len(echoes) != parentProbes-st.Dropped || !slices.IsSorted(echoes) {
+		t.Fatalf("seed %d: %d echoes (sorted %v) for %d probes of which %d dropped", seed, len(echoes), slices.IsSorted(echoes), parentProbes, st.Dropped)
+	}
+	if err := child.Stop(waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("seed %d: %d of %d probes dropped by the injector, %d echoed by the other process", seed, st.Dropped, parentProbes, len(echoes))
 }
