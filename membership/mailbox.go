@@ -1,6 +1,7 @@
 package membership
 
 import (
+	"github.com/lockstep-actors/lockstep/membership/flush"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,9 +41,36 @@ var (
 )
 
 func (m *mailbox) PostUserMessage(msg any) {
-	if m.ready.Load() || !m.holdEarly(msg, false) {
-		m.inner.PostUserMessage(msg)
+	if !m.ready.Load() && m.holdEarly(msg, false) {
+		return
 	}
+	if isUrgent(msg) {
+		m.inner.PostSystemMessage(&urgent{msg})
+		return
+	}
+	m.inner.PostUserMessage(msg)
+}
+
+// urgent carries the core's failure-detection and flush traffic on the
+// mailbox's system lane, which the run loop drains before the user lane: a
+// heartbeat or a flush step does not wait behind a backlog of data, so a
+// busy member is not suspected for its backlog alone and a view change is
+// not slowed by the traffic it interrupts. Data, retransmissions and the
+// ordering layer's own messages stay on the user lane, in order. The core
+// needs no order between the two lanes (remote delivery gives none either).
+type urgent struct{ msg any }
+
+func isUrgent(msg any) bool {
+	env, ok := msg.(*actor.MessageEnvelope)
+	if !ok {
+		return false
+	}
+	switch env.Message.(type) {
+	case *flush.Heartbeat, *flush.Flush, *flush.FlushOk, *flush.Accept, *flush.AcceptOk,
+		*flush.Commit, *flush.Join, *flush.Leave, *flush.Welcome, *flush.Removed, *flush.Nak:
+		return true
+	}
+	return false
 }
 
 func (m *mailbox) PostSystemMessage(msg any) {
@@ -96,7 +124,7 @@ func (d *driver) ticker() {
 		select {
 		case <-t.C:
 			if d.tickQueued.CompareAndSwap(false, true) {
-				d.box.PostUserMessage(theTick)
+				d.box.PostSystemMessage(theTick) // urgent: time must not wait behind data
 			}
 		case <-d.stop:
 			return
@@ -109,6 +137,14 @@ type invoker struct{ d *driver }
 
 func (w invoker) InvokeSystemMessage(msg any) {
 	d := w.d
+	switch m := msg.(type) {
+	case *tickMsg:
+		d.invokeUrgent(m)
+		return
+	case *urgent:
+		d.invokeUrgent(m.msg)
+		return
+	}
 	if _, ok := msg.(*actor.Stop); ok {
 		d.halted = true
 		d.shutdown()
@@ -119,6 +155,19 @@ func (w invoker) InvokeSystemMessage(msg any) {
 		// its Join requests (joiners) go out.
 		d.pump()
 	}
+}
+
+// invokeUrgent steps the core with a message of the system lane.
+func (d *driver) invokeUrgent(msg any) {
+	if d.core == nil || d.halted {
+		return
+	}
+	if d.rd != nil {
+		d.pump()
+	}
+	d.handle(msg)
+	d.retry()
+	d.pump()
 }
 
 func (w invoker) EscalateFailure(reason, msg any) { w.d.inner.EscalateFailure(reason, msg) }
