@@ -103,8 +103,16 @@ func (r *Replica) PID() *actor.PID { return r.pid }
 // Applied is the number of commands this replica has applied.
 func (r *Replica) Applied() uint64 { return r.applied.Load() }
 
-// Out reports whether the replica is out of the group.
-func (r *Replica) Out() bool { return r.out.Load() }
+// Out reports whether the replica is out of the group: removed, left, or
+// its actor stopped (crashed).
+func (r *Replica) Out() bool {
+	select {
+	case <-r.group.Done():
+		return true
+	default:
+		return r.out.Load()
+	}
+}
 
 // Do runs op through the group and returns its result once it is durable.
 // ErrRefused means it was not executed; ErrUnknown (including ctx's end)
