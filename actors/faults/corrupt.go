@@ -40,8 +40,17 @@ type scalarRef struct {
 	index int
 }
 
+// collectScalars walks m's populated fields in field-number order. It does
+// not use Message.Range, whose order protobuf-go varies from one binary to
+// the next on purpose: a seed must pick the same field in every build.
 func collectScalars(m protoreflect.Message, out *[]scalarRef) {
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+	fields := m.Descriptor().Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		if !m.Has(fd) {
+			continue
+		}
+		v := m.Get(fd)
 		switch {
 		case fd.IsMap():
 			// Map keys and values are left alone: changing them rarely yields a
@@ -49,20 +58,23 @@ func collectScalars(m protoreflect.Message, out *[]scalarRef) {
 			// library's own messages have no maps.
 		case fd.IsList():
 			list := v.List()
-			for i := 0; i < list.Len(); i++ {
-				if fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind {
-					collectScalars(list.Get(i).Message(), out)
+			for j := 0; j < list.Len(); j++ {
+				if isMessage(fd) {
+					collectScalars(list.Get(j).Message(), out)
 				} else {
-					*out = append(*out, scalarRef{msg: m, field: fd, index: i})
+					*out = append(*out, scalarRef{msg: m, field: fd, index: j})
 				}
 			}
-		case fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind:
+		case isMessage(fd):
 			collectScalars(v.Message(), out)
 		default:
 			*out = append(*out, scalarRef{msg: m, field: fd, index: -1})
 		}
-		return true
-	})
+	}
+}
+
+func isMessage(fd protoreflect.FieldDescriptor) bool {
+	return fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind
 }
 
 func (r scalarRef) change(rng *rand.Rand) {
