@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lockstep-actors/lockstep/actors"
+	"github.com/lockstep-actors/lockstep/actors/faults"
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/examples/kvstore/replica"
 	"github.com/lockstep-actors/lockstep/examples/kvstore/store"
@@ -28,8 +29,8 @@ type serveConfig struct {
 	Class  layer.Class
 	// SuspectTicks overrides the suspicion timeout (5 ms ticks); 0: 60.
 	SuspectTicks int64
-	// Options are extra membership options (recorder, faults).
-	Options []membership.Option
+	// Faults, if set, is injected into the replica (tests).
+	Faults *faults.Spec
 	// Stop ends serving; nil serves until the process is stopped.
 	Stop <-chan struct{}
 }
@@ -69,7 +70,15 @@ func serve(cfg serveConfig, out io.Writer, ready func(addr, httpAddr string)) er
 	}
 	rcfg := replica.DefaultConfig()
 	rcfg.Class = cfg.Class
-	r, err := replica.Start(node, rcfg, mc, cfg.Options...)
+	var opts []membership.Option
+	if cfg.Faults != nil {
+		f, err := node.NewFaults(*cfg.Faults)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, membership.WithFaults(f))
+	}
+	r, err := replica.Start(node, rcfg, mc, opts...)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,11 @@ type Config struct {
 	// how far it has applied the view's deliveries (when that changed; and
 	// every tenth period regardless, so a lost notice is made good).
 	AckEvery time.Duration
+	// LocalReads is deliberately unsafe: a Get is answered from the
+	// replica's own state at once, without going through the group's order.
+	// A replica that lags behind then returns stale values. It exists only
+	// so a test can show the linearizability checker catches that.
+	LocalReads bool
 }
 
 // DefaultConfig returns the causal-atomic class and a 2 ms acknowledgement period.

@@ -203,6 +203,11 @@ func (r *Replica) ticker(root *actor.RootContext, self *actor.PID) {
 }
 
 func (r *Replica) submit(c *call) {
+	if r.cfg.LocalReads && c.op.Kind == store.Get {
+		v, found := r.st.Get(c.op.Key)
+		c.reply <- Reply{Result: store.Result{Value: v, Found: found, OK: true}}
+		return
+	}
 	r.nextReq++
 	cmd := &kvpb.Command{Origin: string(r.self), Request: r.nextReq, Op: c.op.Marshal()}
 	if err := r.group.Multicast(cmd); err != nil {

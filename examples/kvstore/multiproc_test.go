@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lockstep-actors/lockstep/actors/faults"
+	"github.com/lockstep-actors/lockstep/actors/proctest"
+	"github.com/lockstep-actors/lockstep/examples/kvstore/linear"
+	"github.com/lockstep-actors/lockstep/examples/kvstore/replica"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
+)
+
+// The multi-process test: three replicas as OS processes on loopback (this
+// test binary re-executed), one founding the group and two joining through
+// it, one of the joiners losing 5% of what it sends. Clients talk to the
+// replicas' HTTP APIs; a third of the way through the parent SIGKILLs the
+// founder, the group's sequencer and coordinator. The clients' history is
+// checked with Porcupine.
+
+const (
+	envJoin     = "LOCKSTEP_KV_JOIN"
+	envOmission = "LOCKSTEP_KV_OMISSION"
+	childTest   = "TestKVStoreChild"
+)
+
+// TestKVStoreChild is one replica process of TestLinearizableMultiProcess.
+func TestKVStoreChild(t *testing.T) {
+	if _, ok := proctest.Role(); !ok {
+		t.Skip("helper process of TestLinearizableMultiProcess")
+	}
+	cfg := serveConfig{Listen: "127.0.0.1:0", Join: os.Getenv(envJoin), HTTP: "127.0.0.1:0", Class: layer.CausalAtomic,
+		SuspectTicks: 100, Stop: proctest.StdinClosed()}
+	if rate, err := strconv.ParseFloat(os.Getenv(envOmission), 64); err == nil {
+		cfg.Faults = &faults.Spec{Model: faults.SendOmission, Rate: rate, Seed: uint64(proctest.Index()) + 1}
+	}
+	err := serve(cfg, os.Stderr, func(addr, httpAddr string) {
+		_ = proctest.Announce(os.Stdout, addr)
+		fmt.Printf("HTTP %s\n", httpAddr)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLinearizableMultiProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three processes")
+	}
+	founder, err := proctest.Start(proctest.Spec{Run: childTest, Role: "founder"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	joiners, err := proctest.StartN(2, func(i int) proctest.Spec {
+		env := []string{envJoin + "=" + founder.Addr()}
+		if i == 1 {
+			env = append(env, envOmission+"=0.05")
+		}
+		return proctest.Spec{Run: childTest, Role: "joiner", Env: env}
+	})
+	if err != nil {
+		founder.Kill()
+		t.Fatal(err)
+	}
+	children := append([]*proctest.Child{founder}, joiners...)
+	defer func() {
+		for _, c := range children {
+			select {
+			case <-c.Done():
+			default:
+				c.Kill()
+			}
+		}
+	}()
+	doers := make([]*httpDoer, len(children))
+	for i, c := range children {
+		doers[i] = newHTTPDoer(httpAddrOf(t, c))
+	}
+	awaitMembers(t, doers[0], 3, 60*time.Second)
+
+	var (
+		mu   sync.Mutex
+		dead = map[int]bool{}
+		cnt  replica.Counters
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	killed := make(chan struct{})
+	go func() { // SIGKILL the founder a third of the way through
+		defer close(killed)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for cnt.Done.Load() < 25 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+		mu.Lock()
+		dead[0] = true
+		mu.Unlock()
+		founder.Kill()
+	}()
+	recs, err := replica.RunWorkload(ctx, replica.WorkloadConfig{Clients: 4, OpsPerClient: 30, Keys: 3, Timeout: 5 * time.Second, Seed: 1},
+		func(r *rand.Rand) replica.Doer {
+			mu.Lock()
+			defer mu.Unlock()
+			for {
+				if i := r.IntN(len(doers)); !dead[i] {
+					return doers[i]
+				}
+			}
+		}, &cnt)
+	cancel()
+	<-killed
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := linear.Check(recs, 20*time.Second); err != nil {
+		t.Fatalf("%v (%d records)", err, len(recs))
+	}
+	if !dead[0] {
+		t.Fatalf("the workload ended (%d done, %d unknown, %d refused) before the founder was killed", cnt.Done.Load(), cnt.Unknown.Load(), cnt.Refused.Load())
+	}
+	awaitMembers(t, doers[1], 2, 30*time.Second)
+	t.Logf("%d operations: %d done, %d unknown, %d refused; founder killed after 25", len(recs), cnt.Done.Load(), cnt.Unknown.Load(), cnt.Refused.Load())
+	if err := proctest.StopAll(children[1:], 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// httpAddrOf waits (bounded) for the child's "HTTP addr" line.
+func httpAddrOf(t *testing.T, c *proctest.Child) string {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for _, line := range strings.Split(c.Output(), "\n") {
+			if a, ok := strings.CutPrefix(line, "HTTP "); ok {
+				return strings.TrimSpace(a)
+			}
+		}
+		select {
+		case <-tick.C:
+		case <-c.Done():
+			t.Fatalf("child exited:\n%s", c.Output())
+		case <-deadline:
+			t.Fatalf("no HTTP address from the child:\n%s", c.Output())
+		}
+	}
+}
+
+// awaitMembers polls a replica's /status until its view has n members.
+func awaitMembers(t *testing.T, d *httpDoer, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	var last replica.Status
+	for time.Now().Before(deadline) {
+		<-tick.C
+		resp, err := d.c.Get(d.base + "/status")
+		if err != nil {
+			continue
+		}
+		err = json.NewDecoder(resp.Body).Decode(&last)
+		resp.Body.Close()
+		if err == nil && resp.StatusCode == http.StatusOK && len(last.Members) == n {
+			return
+		}
+	}
+	t.Fatalf("no view of %d members within %v; last status %+v", n, timeout, last)
+}
