@@ -14,7 +14,7 @@ func summarize(t *testing.T, h history.History) {
 	for _, e := range h {
 		k[e.Kind]++
 		if e.Kind != history.Deliver && e.Kind != history.Multicast {
-			t.Log(e.String(), e.Value)
+			t.Log(e.Time, e.String(), e.Value)
 		}
 	}
 	t.Log(k)
@@ -29,6 +29,12 @@ func TestDebugSeed(t *testing.T) {
 	st := &scheduleStats{}
 	class, _ := layer.ParseClass(*classFlag)
 	debugHook = func(c *cluster) {
+		for _, ps := range c.s.Stats().Procs {
+			t.Logf("sim %s: %+v", ps.ID, ps)
+		}
+		if m := c.members["j0"]; m != nil && m.lay != nil {
+			t.Logf("j0 layer stats %+v", m.lay.Stats())
+		}
 		for _, id := range c.order {
 			m := c.members[id]
 			if m.coord != nil {

@@ -44,11 +44,13 @@ func newCluster(cfg sim.Config, class layer.Class, founders []history.ProcessID,
 }
 
 func (c *cluster) add(cfg Config) error {
-	cfg.HeartbeatEvery = 3
-	cfg.SuspectTimeout = 18
+	cfg.HeartbeatEvery = 4
+	cfg.SuspectTimeout = 20
 	cfg.RetransmitEvery = 3
 	cfg.BackoffTicks = 24
 	cfg.Ordering.Window = 32 // the layer allocates its rings per view
+	cfg.Ordering.HeartbeatTicks = 3
+	cfg.Ordering.NakTicks = 3
 	cfg.Class = c.class
 	if c.tweak != nil {
 		c.tweak(&cfg)
@@ -105,6 +107,27 @@ func (c *cluster) live() []history.ProcessID {
 		}
 	}
 	return out
+}
+
+// settled reports whether every live member that has a view is in the same
+// view and neither flushing nor blocked.
+func (c *cluster) settled() bool {
+	var id uint64
+	for _, p := range c.live() {
+		m := c.members[p]
+		switch m.Status() {
+		case Joining:
+			continue
+		case Normal:
+		default:
+			return false
+		}
+		if id != 0 && m.View().ID != id {
+			return false
+		}
+		id = m.View().ID
+	}
+	return true
 }
 
 // coordinator returns the rank-0 member of the newest view any live member has.

@@ -1,7 +1,6 @@
 package flush
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -17,6 +16,17 @@ import (
 )
 
 var long = flag.Bool("long", false, "run the long randomized sweeps (20x the schedules)")
+
+// The shape of a schedule, in ticks: faults and multicasts happen before
+// horizon; then the quiescent phase checks every settleStep ticks (at most
+// maxSettleSteps times) whether the group has settled, and runs repairTail
+// more ticks once it has.
+const (
+	horizon        = 180
+	settleStep     = 20
+	maxSettleSteps = 20
+	repairTail     = 40
+)
 
 // debugHook, when set by a debugging test, sees the cluster at the end of a run.
 var debugHook func(*cluster)
@@ -48,8 +58,7 @@ func runSchedule(seed uint64, class layer.Class, tweak func(*Config), st *schedu
 	if shape.IntN(3) == 0 {
 		cfg.Net.Duplicate = shape.Float64() * 0.05
 	}
-	const horizon = 220
-	cfg.MaxTime = horizon + 100
+	cfg.MaxTime = horizon + settleStep*(maxSettleSteps+1) + repairTail
 	n := 3 + shape.IntN(5)
 	founders := pids("p", n)
 	c, err := newCluster(cfg, class, founders, tweak)
@@ -157,8 +166,22 @@ func runSchedule(seed uint64, class layer.Class, tweak func(*Config), st *schedu
 	if err := s.RunFor(horizon); err != nil {
 		return nil, false, err
 	}
-	// Heartbeats never fall silent, so the quiescent phase ends at MaxTime.
-	if err := s.Quiesce(); err != nil && !errors.Is(err, sim.ErrLimit) {
+	// The quiescent phase: heal, stop loss, and run until every live member
+	// is in the same view and not flushing (heartbeats never fall silent, so
+	// the simulator's own quiescence never comes), then long enough for
+	// loss repair to finish. A group that lost its majority never settles.
+	if err := s.QuiesceFor(settleStep); err != nil {
+		return nil, false, err
+	}
+	for range maxSettleSteps {
+		if c.settled() {
+			break
+		}
+		if err := s.RunFor(settleStep); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := s.RunFor(repairTail); err != nil {
 		return nil, false, err
 	}
 	h = s.History()
