@@ -65,5 +65,5 @@
 //	go test -run HeapBounded -long ./bench/
 //
 // checks that the heap after 5 million causal-atomic multicasts is within
-// 1.2x of the heap after 1 million (the default run uses 60,000 and 300,000).
+// 1.2x of the heap after 1 million (the default run uses 30,000 and 150,000).
 package bench

@@ -254,11 +254,11 @@ func (g *group) stop() {
 
 // TestHeapBoundedUnderSustainedMulticast: the heap after 5 million
 // multicasts is within 1.2x of the heap after 1 million, because stable
-// messages are discarded (run with -long; the default run does 60,000
-// and 300,000 to keep CI short). Both are measured with the group at rest
+// messages are discarded (run with -long; the default run does 30,000
+// and 150,000 to keep CI short). Both are measured with the group at rest
 // (every multicast so far delivered everywhere), after a GC.
 func TestHeapBoundedUnderSustainedMulticast(t *testing.T) {
-	first, total := 60_000, 300_000
+	first, total := 30_000, 150_000
 	if *long {
 		first, total = 1_000_002, 5_000_001
 	}
