@@ -77,9 +77,12 @@
 //
 // Every member heartbeats every Config.HeartbeatEvery ticks and suspects a
 // member not heard from for Config.SuspectTimeout ticks, recording a Suspect
-// event. This catches timing failures as well as crashes: a member that is
-// merely slow is suspected and removed just like a crashed one. As in Isis,
-// a suspicion by any trusted member is enough (heartbeats carry suspicions),
+// event. A driver may call Suspect earlier when its transport reports a
+// connection gone (protoactor's Terminated): that speeds detection up but
+// never replaces the timeout, which alone catches hung and slow processes.
+// Timing failures are thus detected like crashes: a member that is merely
+// slow is suspected and removed just like a crashed one. As in Isis, a
+// suspicion by any trusted member is enough (heartbeats carry suspicions),
 // and a removed member's later messages are refused (ErrRefused,
 // ErrNotMember). A removed member that learns its fate (from a Commit or a
 // Removed notice) stops for good, recorded as a Crash event: Isis turned
