@@ -15,7 +15,11 @@
 // begins a session (a run of the algorithm) on the local generals, each
 // with its own value; Run.Wait returns the Outcome: each local loyal
 // general's decision, or its vector in interactive consistency.
-// Council.Propose does both. Sessions are numbered by Start calls, so the
+// Council.Propose does both. Across processes, call Council.Connect on
+// every council first and start sessions only once it has returned
+// everywhere: a message to a general whose actor is not spawned yet is a
+// dead letter, and a first message to a process pays for opening its
+// gRPC stream. Sessions are numbered by Start calls, so the
 // councils of all processes must start them in the same order; a message
 // for a session a general has not begun yet is kept (at most MaxEarly)
 // until it does, since another process may begin first.
@@ -48,7 +52,8 @@
 //
 // A1, every message sent is delivered correctly. Within one process a
 // mailbox loses nothing while its actor lives. Protoactor remote is at
-// most once: a failed stream loses its batch silently. A message that is
+// most once: a failed stream loses its batch silently, and a message to
+// an actor that does not exist (yet) is a dead letter. A message that is
 // lost, or arrives after its round closed (refused as byz.ErrLate), is
 // treated exactly like a message that was never sent: at round close the
 // receiver takes the default, RETREAT, for it. So a loss is

@@ -71,6 +71,8 @@ func (g *general) Receive(ctx actor.Context) {
 			s.timer.Stop()
 		}
 	case *actor.Started, *actor.Stopped, *actor.Restarting:
+	case *actor.Touch:
+		// Connect's probe: the runtime answers it after Receive.
 	default:
 		g.arrive(ctx, m)
 	}

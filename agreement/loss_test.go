@@ -1,6 +1,11 @@
 package agreement
 
 import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
 	"testing"
 
 	"github.com/lockstep-actors/lockstep/actors/faults"
@@ -46,7 +51,13 @@ func TestSessionBookkeeping(t *testing.T) {
 	node := newTestNode(t, nil)
 	ids := generalIDs(node, 4)
 	cfg := DefaultConfig()
-	cfg.Generals, cfg.RoundDuration, cfg.MaxEarly = ids, testRound, 2
+	// A lieutenant of OM(1) with 4 generals receives at most 3 messages of
+	// a session before it begins it, so 4 leaves room for all of them.
+	cfg.Generals, cfg.RoundDuration, cfg.MaxEarly = ids, testRound, 4
+	// g1 commands, so no other general sends it anything of session 2
+	// before it has begun it: its early buffer holds only what this test
+	// puts there.
+	cfg.Commander = ids[1]
 	c := newTestCouncil(t, node, cfg)
 	if _, err := c.Propose(waitCtx(t), byz.Attack); err != nil {
 		t.Fatal(err)
@@ -57,8 +68,8 @@ func TestSessionBookkeeping(t *testing.T) {
 			Path: []string{string(ids[0])}, Value: byz.Retreat}
 	}
 	root.RequestWithCustomSender(target, msg(1), c.pids[ids[0]]) // stale
-	for range 3 {
-		root.RequestWithCustomSender(target, msg(7), c.pids[ids[0]]) // early: 2 kept, 1 refused
+	for range 5 {
+		root.RequestWithCustomSender(target, msg(7), c.pids[ids[0]]) // early: 4 kept, 1 refused
 	}
 	// Session 2 begins after the messages above reached g1's mailbox.
 	if _, err := c.Propose(waitCtx(t), byz.Retreat); err != nil {
@@ -74,5 +85,32 @@ func TestSessionBookkeeping(t *testing.T) {
 	c.Close()
 	if _, err := c.Start(nil); err != ErrClosed {
 		t.Errorf("Start after Close: %v", err)
+	}
+}
+
+// TestConnect: Connect returns once every general answers, and reports
+// the generals that never do.
+func TestConnect(t *testing.T) {
+	node := newTestNode(t, nil)
+	cfg := DefaultConfig()
+	cfg.Generals, cfg.RoundDuration = generalIDs(node, 4), testRound
+	c := newTestCouncil(t, node, cfg)
+	if err := c.Connect(waitCtx(t)); err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	if st := c.Stats(); st.RejectedTotal() != 0 {
+		t.Errorf("Connect's probes were counted as rejected messages: %v", st.Rejected)
+	}
+
+	node2 := newTestNode(t, nil)
+	// A general of another node, which never runs: this node has no remote,
+	// so messages to it are dead letters.
+	cfg.Generals = append(generalIDs(node2, 4), "127.0.0.1:1/never-spawned")
+	c2 := newTestCouncil(t, node2, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := c2.Connect(ctx)
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "never-spawned") {
+		t.Errorf("Connect with a missing general: %v", err)
 	}
 }
