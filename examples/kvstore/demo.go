@@ -222,7 +222,7 @@ func writeDiagram(path string, h history.History, s *summary, seq *replica.Repli
 		return err
 	}
 	title := fmt.Sprintf("kvstore: the sequencer %s crashes; view %d is installed %v later", shortID(seq.ID()), ch.View, ch.Duration.Round(time.Millisecond))
-	s.SVG, err = spacetime.Write(f, h, spacetime.Config{From: from, To: to, MaxMessages: 40, Title: title})
+	s.SVG, err = spacetime.Write(f, h, spacetime.Config{From: from, To: to, MaxMessages: 40, Title: title, CompressGaps: 5 * time.Millisecond.Nanoseconds()})
 	return errors.Join(err, f.Close())
 }
 

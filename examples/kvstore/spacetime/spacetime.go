@@ -1,9 +1,3 @@
-// Package spacetime draws a space-time diagram of a recorded history, the
-// picture Lamport used in "Time, clocks, and the ordering of events in a
-// distributed system" (CACM 21(7), 1978): one horizontal line per process,
-// time running left to right, an arrow from each multicast to each of its
-// deliveries, and marks for view installs and crashes. The output is one
-// self-contained SVG file.
 package spacetime
 
 import (
@@ -30,6 +24,10 @@ type Config struct {
 	// Label shortens a process id for display; nil keeps the part after
 	// the last "/".
 	Label func(history.ProcessID) string
+	// CompressGaps, if positive, draws any stretch longer than this without
+	// a drawn event (a failure detector's wait, say) this long, marked with
+	// a dashed line and its real length, so the busy parts stay readable.
+	CompressGaps int64
 }
 
 const (
@@ -68,11 +66,8 @@ func Write(w io.Writer, h history.History, cfg Config) (Stats, error) {
 		row[p] = i
 	}
 	st.Processes = len(procs)
-	x := func(t int64) float64 {
-		return left + float64(t-cfg.From)/float64(cfg.To-cfg.From)*(width-left-right)
-	}
 	y := func(p history.ProcessID) float64 { return top + float64(row[p])*rowH }
-	height := top + len(procs)*rowH + 20
+	height := top + len(procs)*rowH + 10
 
 	// Multicasts in the window, thinned evenly to MaxMessages.
 	var mcs []history.Event
@@ -106,6 +101,23 @@ func Write(w io.Writer, h history.History, cfg Config) (Stats, error) {
 		}
 		mcs = thin
 	}
+	type arrow struct{ from, to history.Event }
+	var arrows []arrow
+	times := []int64{cfg.From, cfg.To}
+	for _, m := range mcs {
+		times = append(times, m.Time)
+		for _, d := range delivs[m.Msg] {
+			if d.Process != m.Process && in(d.Time) {
+				arrows = append(arrows, arrow{m, d})
+				times = append(times, d.Time)
+			}
+		}
+	}
+	for _, e := range append(slices.Clone(views), crashes...) {
+		times = append(times, e.Time)
+	}
+	ax := newAxis(times, cfg.CompressGaps, left, width-right)
+	x := ax.x
 	end := map[history.ProcessID]int64{}
 	for _, c := range crashes {
 		end[c.Process] = c.Time
@@ -115,7 +127,7 @@ func Write(w io.Writer, h history.History, cfg Config) (Stats, error) {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
 	b.WriteString(`<defs><marker id="arr" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#3366aa"/></marker></defs>` + "\n")
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="%d" y="22" font-size="15" font-weight="bold">%s</text>`+"\n", left, html.EscapeString(cfg.Title))
-	fmt.Fprintf(&b, `<text x="%d" y="42" fill="#555">%.1f ms shown; blue arrows: multicast to delivery (%s); green bars: view installed; red cross: crash</text>`+"\n",
+	fmt.Fprintf(&b, `<text x="%d" y="42" fill="#555">%.1f ms shown; blue arrows: multicast to delivery (%s); green bars: view installed; red cross: crash; dashed: a quiet stretch drawn shortened</text>`+"\n",
 		left, float64(cfg.To-cfg.From)/1e6, plural(len(mcs), "multicast"))
 	for _, p := range procs {
 		xe := x(cfg.To)
@@ -125,17 +137,18 @@ func Write(w io.Writer, h history.History, cfg Config) (Stats, error) {
 		fmt.Fprintf(&b, `<text x="8" y="%.0f">%s</text><line x1="%d" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#222" stroke-width="1.5"/>`+"\n",
 			y(p)+4, html.EscapeString(label(p)), left, y(p), xe, y(p))
 	}
+	for _, g := range ax.breaks {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#999" stroke-dasharray="4,4"/><text x="%.1f" y="%d" fill="#777" text-anchor="middle">%.0f ms</text>`+"\n",
+			g.at, top-12, g.at, height-10, g.at, height-2, float64(g.real)/1e6)
+	}
 	for _, m := range mcs {
 		st.Multicasts++
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.0f" r="3" fill="#3366aa"><title>%s</title></circle>`+"\n", x(m.Time), y(m.Process), html.EscapeString(m.Msg.String()))
-		for _, d := range delivs[m.Msg] {
-			if d.Process == m.Process || !in(d.Time) {
-				continue
-			}
-			st.Deliveries++
-			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#3366aa" stroke-opacity="0.55" marker-end="url(#arr)"/>`+"\n",
-				x(m.Time), y(m.Process), x(d.Time), y(d.Process))
-		}
+	}
+	for _, a := range arrows {
+		st.Deliveries++
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#3366aa" stroke-opacity="0.55" marker-end="url(#arr)"/>`+"\n",
+			x(a.from.Time), y(a.from.Process), x(a.to.Time), y(a.to.Process))
 	}
 	for _, v := range views {
 		st.Views++
@@ -158,4 +171,58 @@ func plural(n int, s string) string {
 		return "1 " + s
 	}
 	return fmt.Sprintf("%d %ss", n, s)
+}
+
+// axis maps times to x coordinates, linearly between consecutive drawn
+// times, with gaps longer than compress drawn compress long.
+type axis struct {
+	times  []int64   // sorted, distinct
+	pos    []float64 // display position of each, before scaling
+	scale  float64
+	x0     float64
+	breaks []gap
+}
+
+type gap struct {
+	at   float64 // x of the dashed line
+	real int64   // the gap's real length
+}
+
+func newAxis(times []int64, compress int64, x0, x1 float64) *axis {
+	slices.Sort(times)
+	times = slices.Compact(times)
+	a := &axis{times: times, pos: make([]float64, len(times)), x0: x0}
+	for i := 1; i < len(times); i++ {
+		d := times[i] - times[i-1]
+		if compress > 0 && d > compress {
+			d = compress
+		}
+		a.pos[i] = a.pos[i-1] + float64(d)
+	}
+	total := a.pos[len(a.pos)-1]
+	if total <= 0 {
+		total = 1
+	}
+	a.scale = (x1 - x0) / total
+	for i := 1; i < len(times); i++ {
+		if d := times[i] - times[i-1]; compress > 0 && d > compress {
+			a.breaks = append(a.breaks, gap{at: x0 + (a.pos[i-1]+a.pos[i])/2*a.scale, real: d})
+		}
+	}
+	return a
+}
+
+func (a *axis) x(t int64) float64 {
+	i, found := slices.BinarySearch(a.times, t)
+	switch {
+	case found:
+		return a.x0 + a.pos[i]*a.scale
+	case i == 0:
+		return a.x0
+	case i == len(a.times):
+		return a.x0 + a.pos[len(a.pos)-1]*a.scale
+	}
+	lo, hi := a.times[i-1], a.times[i]
+	p := a.pos[i-1] + (a.pos[i]-a.pos[i-1])*float64(t-lo)/float64(hi-lo)
+	return a.x0 + p*a.scale
 }
