@@ -3,6 +3,11 @@
 //
 //   - faults: a few actors on one Node under each failure model in turn,
 //     printing what each model did to their messages.
+//   - generals: the Byzantine generals, OM(m), SM(m) and interactive
+//     consistency with chosen traitors, round by round, with the IC1/IC2
+//     verdicts and the n = 3m failure (-show-bound).
+//   - board: a bulletin board under FIFO and then causal ordering, with
+//     delays that let a reply overtake its question.
 //
 // Nothing imports these programs: they are read and run, not linked.
 package examples
