@@ -14,7 +14,7 @@ import (
 // roundDuration is the length of a round on actors. OM rounds whose
 // messages have all arrived close at once; SM rounds, and OM rounds
 // waiting for a silent traitor, last this long.
-const roundDuration = 100 * time.Millisecond
+const roundDuration = 200 * time.Millisecond
 
 // runActors runs the generals as actors of one local node through an
 // agreement council, recording their Propose, Decide and Faulty events.
