@@ -1,0 +1,120 @@
+package matrix
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/bench/internal/metrics"
+	"github.com/lockstep-actors/lockstep/membership"
+)
+
+// stream is what every member of one run shares: the clock base payloads
+// are stamped against and the switches of the run's phases.
+type stream struct {
+	base      time.Time
+	body      []byte
+	window    int
+	sending   atomic.Bool // members top their window up only while set
+	measuring atomic.Bool // latency samples are kept only while set
+	changed   chan struct{}
+}
+
+// kick starts a member's stream.
+type kick struct{}
+
+// viewAt is one view a member installed and when.
+type viewAt struct {
+	id      uint64
+	members []history.ProcessID
+	at      time.Time
+}
+
+// member is the application actor of one group member.
+type member struct {
+	self      history.ProcessID
+	s         *stream
+	slow      time.Duration
+	group     atomic.Pointer[membership.Group]
+	delivered atomic.Int64
+	inflight  int  // own multicasts not yet delivered back (actor goroutine only)
+	out       bool // removed or stopped (actor goroutine only)
+
+	mu    sync.Mutex
+	lat   metrics.Histogram
+	views []viewAt
+}
+
+func (m *member) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *kick:
+		m.topUp()
+	case *membership.Delivery:
+		if p, ok := msg.Payload.(*wire.Probe); ok && m.s.measuring.Load() {
+			d := time.Duration(int64(time.Since(m.s.base)) - int64(p.N))
+			m.mu.Lock()
+			m.lat.Record(d)
+			m.mu.Unlock()
+		}
+		m.delivered.Add(1)
+		if m.slow > 0 {
+			// A slow consumer: the application itself is the bottleneck,
+			// so the time is spent on this goroutine, not slept away.
+			for t := time.Now(); time.Since(t) < m.slow; {
+			}
+		}
+		if msg.Sender == m.self {
+			m.inflight--
+			m.topUp()
+		}
+	case *membership.ViewChange:
+		m.mu.Lock()
+		m.views = append(m.views, viewAt{msg.ID, msg.Members, time.Now()})
+		m.mu.Unlock()
+		select {
+		case m.s.changed <- struct{}{}:
+		default:
+		}
+	case *membership.Stopped:
+		m.out = true
+	}
+}
+
+// topUp multicasts until the member's window is full.
+func (m *member) topUp() {
+	g := m.group.Load()
+	for !m.out && g != nil && m.inflight < m.s.window && m.s.sending.Load() {
+		err := g.Multicast(&wire.Probe{N: uint64(time.Since(m.s.base)), Body: m.s.body})
+		if errors.Is(err, membership.ErrBackpressure) {
+			return // our own deliveries will call again
+		}
+		if err != nil {
+			m.out = true
+			return
+		}
+		m.inflight++
+	}
+}
+
+// view returns the first view m installed that satisfies ok.
+func (m *member) view(ok func(viewAt) bool) (viewAt, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, v := range m.views {
+		if ok(v) {
+			return v, true
+		}
+	}
+	return viewAt{}, false
+}
+
+// viewCount is how many views m installed.
+func (m *member) viewCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.views)
+}

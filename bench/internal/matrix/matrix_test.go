@@ -1,0 +1,48 @@
+package matrix
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/lockstep-actors/lockstep/ordering/layer"
+)
+
+// TestEveryScenarioDelivers runs each scenario briefly with three members
+// and checks that the group delivered, that the latency histogram saw the
+// deliveries and that the scenarios that remove a member measured the view
+// change.
+func TestEveryScenarioDelivers(t *testing.T) {
+	for _, s := range Scenarios {
+		t.Run(s.String(), func(t *testing.T) {
+			cfg := DefaultConfig(layer.Atomic, 3, s)
+			cfg.Before, cfg.After, cfg.Warmup = 300*time.Millisecond, 500*time.Millisecond, 50*time.Millisecond
+			res, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%v: %.0f msgs/s/member, p50 %v p99 %v, %.1f allocs/multicast, view change %v, views %d, recovery %v",
+				s, res.PerMember, res.Latency.Quantile(0.5), res.Latency.Quantile(0.99), res.AllocsPerMulticast, res.ViewChange, res.Views, res.Recovery(0.9, 100*time.Millisecond))
+			if res.PerMember <= 0 || res.Latency.Count() == 0 {
+				t.Fatalf("%v: nothing delivered (%.0f msgs/s/member, %d latency samples)", s, res.PerMember, res.Latency.Count())
+			}
+			if s.RemovesMember() && res.ViewChange <= 0 {
+				t.Fatalf("%v: view change time %v, want positive", s, res.ViewChange)
+			}
+			if len(res.Samples) < 10 {
+				t.Fatalf("%v: %d throughput samples, want at least 10", s, len(res.Samples))
+			}
+		})
+	}
+}
+
+func TestValidateRefusesBadConfigs(t *testing.T) {
+	bad := DefaultConfig(layer.FIFO, 2, None)
+	if err := bad.Validate(); err == nil {
+		t.Fatal("2 members accepted")
+	}
+	bad = DefaultConfig(layer.Class(0), 3, None)
+	if err := bad.Validate(); err == nil {
+		t.Fatal("class 0 accepted")
+	}
+}

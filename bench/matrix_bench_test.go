@@ -1,0 +1,91 @@
+package bench_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/lockstep-actors/lockstep/bench/internal/matrix"
+	"github.com/lockstep-actors/lockstep/bench/internal/metrics"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
+)
+
+// BenchmarkMatrix is the failure matrix: every ordering class x group size
+// (3, 5, 7) x failure scenario, all members in one process, every member
+// multicasting 100-byte payloads closed-loop (256 in flight each), on
+// package membership (see bench/internal/matrix for why every scenario
+// runs on the view manager, and what each scenario injects). One
+// iteration is one run: a fresh group measured for one second before the
+// fault moment and one second after it (300 ms each under -short), so run
+// it with -benchtime=1x and use -count for benchstat's samples.
+//
+// Metrics: msgs/s/member (delivered per member of the final view over the
+// window), p50-ns and p99-ns (multicast to delivery), allocs/msg (heap
+// allocations of the whole process per multicast, its deliveries
+// included), and for the scenarios that remove a member view-change-ms
+// (fault to the last survivor installing the new view) and below-90%-ms
+// (how long after the fault throughput over 100 ms spans was last below
+// 90% of the pre-fault rate). views counts the views installed (1 = no
+// view change; more in a scenario that removes nobody means a live member
+// was suspected under load). ns/op is zeroed: an iteration is a whole run.
+//
+// -short runs the CI smoke subset: three members, the FIFO and atomic
+// classes, every scenario, in well under two minutes.
+func BenchmarkMatrix(b *testing.B) {
+	sizes, classes := []int{3, 5, 7}, layer.Classes
+	if testing.Short() {
+		sizes, classes = []int{3}, []layer.Class{layer.FIFO, layer.Atomic}
+	}
+	for _, class := range classes {
+		for _, n := range sizes {
+			for _, s := range matrix.Scenarios {
+				b.Run(fmt.Sprintf("class=%s/n=%d/scenario=%s", class, n, s), func(b *testing.B) {
+					cfg := matrix.DefaultConfig(class, n, s)
+					if testing.Short() {
+						cfg.Before, cfg.After = 300*time.Millisecond, 300*time.Millisecond
+					}
+					benchMatrixCell(b, cfg)
+				})
+			}
+		}
+	}
+}
+
+func benchMatrixCell(b *testing.B, cfg matrix.Config) {
+	var lat metrics.Histogram
+	var rate, allocs float64
+	var views int
+	var changes, recoveries []float64
+	for range b.N {
+		res, err := matrix.Run(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rate += res.PerMember
+		allocs += res.AllocsPerMulticast
+		lat.Merge(&res.Latency)
+		views = max(views, res.Views)
+		if cfg.Scenario.RemovesMember() {
+			changes = append(changes, float64(res.ViewChange)/1e6)
+			recoveries = append(recoveries, float64(res.Recovery(0.9, 100*time.Millisecond))/1e6)
+		}
+	}
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(rate/float64(b.N), metrics.UnitPerMember)
+	metrics.ReportLatency(b, &lat)
+	b.ReportMetric(allocs/float64(b.N), "allocs/msg")
+	b.ReportMetric(float64(views), "views")
+	if len(changes) > 0 {
+		b.ReportMetric(middle(changes), "view-change-ms")
+		b.ReportMetric(middle(recoveries), "below-90%-ms")
+	}
+}
+
+// middle is the median of xs.
+func middle(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
