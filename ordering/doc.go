@@ -151,7 +151,14 @@
 // higher than with the invoker hold-back in 17 of the 18 class and size
 // pairs (median about 1.9x). Wall-clock throughput, distorted by the load,
 // put it ahead by more than 10% in 4 pairs (n=5 causal, fifo-atomic,
-// causal-atomic; n=7 atomic) and behind in 13; see the rerun below. The
+// causal-atomic; n=7 atomic) and behind in 13. Rerun twice each
+// (-count 2), those n=5 pairs gave, invoker against at-post: causal 7.0k
+// and 16.8k against 7.0k and 7.7k msgs/s/member (13.4-20.2 against
+// 23.2-24.4 us CPU per multicast), fifo-atomic 16.2k and 23.9k against
+// 21.7k and 21.5k (7.8-15.7 against 12.1-14.3 us), causal-atomic 28.6k and
+// 42.0k against 15.6k and 10.7k (7.6-9.1 against 19.1-19.5 us); n=7 atomic
+// had the invoker at 7.1-8.0% of raw CPU in three reruns. No consistent
+// lead of more than 10% for the alternative remained. The
 // mutex is contended by every sender, sends must wait until it is released
 // (sending under it deadlocks two members posting to each other), each
 // delivery costs an extra queue round trip, and the sequencer can no longer
