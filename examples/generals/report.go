@@ -178,7 +178,7 @@ func printChecks(w io.Writer, o Options, res outcome) (ic1, ic2 []history.Violat
 	what := "if the commander is loyal, loyal lieutenants obey its order"
 	switch {
 	case o.Interactive:
-		what = "every loyal general's entry is its own value"
+		what = "in every loyal vector, a loyal general's entry is its own value"
 	case res.Traitor[o.Commander]:
 		what += "; vacuous here, the commander is a traitor"
 	}
