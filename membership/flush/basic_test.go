@@ -153,3 +153,45 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestMajorityPolicy(t *testing.T) {
+	five := pids("p", 5)
+	cases := []struct {
+		next []history.ProcessID
+		want bool
+	}{
+		{five, true},
+		{five[:3], true},
+		{five[:2], false},
+		{append(five[:2:2], "x", "y", "z"), false}, // joiners do not count
+		{nil, false},
+	}
+	for i, tc := range cases {
+		if got := (Majority{}).Primary(five, tc.next); got != tc.want {
+			t.Errorf("case %d: Primary(%v) = %v, want %v", i, tc.next, got, tc.want)
+		}
+	}
+}
+
+// stubborn is a policy under which no view may follow: every member blocks
+// at the first suspicion.
+type stubborn struct{}
+
+func (stubborn) Primary(_, _ []history.ProcessID) bool { return false }
+
+func TestCustomPolicyBlocks(t *testing.T) {
+	ids := pids("p", 3)
+	c, err := newCluster(benignSim(19), layer.FIFO, ids, func(cfg *Config) { cfg.Policy = stubborn{} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.s.Do(10, func(s *sim.Sim) error { return s.Crash("p2") })
+	if err := c.s.RunFor(150); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids[:2] {
+		if st := c.members[id].Status(); st != Blocked || c.members[id].View().ID != 1 {
+			t.Fatalf("%s is %s in view %d, want blocked in view 1", id, st, c.members[id].View().ID)
+		}
+	}
+}
