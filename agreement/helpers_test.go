@@ -13,9 +13,11 @@ import (
 // waitTimeout bounds every wait of this package's tests.
 const waitTimeout = 20 * time.Second
 
-// testRound is the round length of in-process tests: long enough for
-// -race on 2 cores, short enough that silent traitors cost little.
-const testRound = 60 * time.Millisecond
+// testRound is the round length of in-process tests. Rounds closed by the
+// clock realise bounded delay, so a loyal message later than this is a
+// loss: with three -race test binaries sharing 2 cores, 60 ms let some
+// through late; 250 ms has not.
+const testRound = 250 * time.Millisecond
 
 // newTestNode starts a local node recording into rec (may be nil).
 func newTestNode(t *testing.T, rec *history.Log) *actors.Node {
