@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lockstep-actors/lockstep/bench/internal/loopback"
 	"github.com/lockstep-actors/lockstep/bench/internal/matrix"
 	"github.com/lockstep-actors/lockstep/bench/internal/metrics"
 	"github.com/lockstep-actors/lockstep/ordering/layer"
@@ -88,4 +89,44 @@ func middle(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+func init() { loopback.Register(matrix.LoopbackRole, matrix.LoopbackMember) }
+
+// BenchmarkMatrixLoopback: the failure-free column of the matrix across 3
+// OS processes on 127.0.0.1 (this test binary re-executed, one member per
+// process, protoactor remote), for the FIFO and atomic classes, the ones
+// compared with JGroups' NAKACK and SEQUENCER. msgs/s/member is the
+// slowest member's delivered rate (as the JGroups figure is), p50-ns the
+// median of the members' medians and p99-ns the largest of their 99th
+// percentiles. The failure scenarios across processes are covered by
+// BenchmarkMembershipCrashToViewLoopback (crash) only.
+func BenchmarkMatrixLoopback(b *testing.B) {
+	classes := []layer.Class{layer.FIFO, layer.Atomic}
+	for _, class := range classes {
+		b.Run(fmt.Sprintf("class=%s/procs=3", class), func(b *testing.B) {
+			cfg := matrix.DefaultLoopbackConfig(class)
+			if testing.Short() {
+				cfg.Duration = 500 * time.Millisecond
+			}
+			var rate, mean float64
+			var p50, p99 time.Duration
+			views := 0
+			for range b.N {
+				res, err := matrix.RunLoopback(context.Background(), cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rate, mean = rate+res.MinRate, mean+res.MeanRate
+				p50, p99 = max(p50, res.P50), max(p99, res.P99)
+				views = max(views, res.Views)
+			}
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(rate/float64(b.N), metrics.UnitPerMember)
+			b.ReportMetric(mean/float64(b.N), "mean-msgs/s/member")
+			b.ReportMetric(float64(p50), metrics.UnitP50)
+			b.ReportMetric(float64(p99), metrics.UnitP99)
+			b.ReportMetric(float64(views), "view-changes")
+		})
+	}
 }

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+// benchLine is one parsed benchmark result line.
+type benchLine struct {
+	Name    string             // without the -GOMAXPROCS suffix
+	Metrics map[string]float64 // unit -> value
+}
+
+// benchRun is the parsed output of one go test -bench invocation.
+type benchRun struct {
+	Lines []benchLine
+	Skips map[string]string // benchmark name -> the reason it gave
+}
+
+// find returns the line named name.
+func (r *benchRun) find(name string) (benchLine, bool) {
+	for _, l := range r.Lines {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return benchLine{}, false
+}
+
+// runBench runs go test -bench pattern in dir (the bench package) with the
+// extra flags and parses what it prints. Output goes to the log as well,
+// so a person sees progress.
+func runBench(ctx context.Context, dir, pattern string, extra ...string) (*benchRun, error) {
+	args := append([]string{"test", "-run", "^$", "-bench", pattern, "-count", "1"}, extra...)
+	args = append(args, ".")
+	logf("go %s", strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = os.Stderr
+	err := cmd.Run()
+	res := parseBench(out.String())
+	for _, l := range res.Lines {
+		logf("  %s %v", l.Name, l.Metrics)
+	}
+	if err != nil {
+		return res, fmt.Errorf("go test -bench %s: %w\n%s", pattern, err, tail(out.String(), 2000))
+	}
+	return res, nil
+}
+
+// parseBench reads benchmark lines ("BenchmarkX-2  1  12.5 unit ...") and
+// skip notices ("--- SKIP: BenchmarkX" followed by indented reasons).
+func parseBench(out string) *benchRun {
+	res := &benchRun{Skips: map[string]string{}}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	skipping := ""
+	for sc.Scan() {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		if name, ok := strings.CutPrefix(trimmed, "--- SKIP: "); ok {
+			skipping = strings.Fields(name)[0]
+			res.Skips[skipping] = ""
+			continue
+		}
+		if skipping != "" && strings.HasPrefix(line, "    ") {
+			msg := trimmed
+			if i := strings.Index(msg, ": "); i > 0 && strings.Contains(msg[:i], ".go:") {
+				msg = msg[i+2:]
+			}
+			res.Skips[skipping] = strings.TrimSpace(res.Skips[skipping] + " " + msg)
+			continue
+		}
+		skipping = ""
+		if !strings.HasPrefix(line, "Benchmark") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 || len(f)%2 != 0 {
+			continue
+		}
+		if _, err := strconv.Atoi(f[1]); err != nil {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i]
+			}
+		}
+		bl := benchLine{Name: name, Metrics: map[string]float64{}}
+		for i := 2; i+1 < len(f); i += 2 {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+				bl.Metrics[f[i+1]] = v
+			}
+		}
+		res.Lines = append(res.Lines, bl)
+	}
+	return res
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lockstep-actors/lockstep/bench/peers/jgroups"
+)
+
+func main() {
+	out := flag.String("out", "", "directory to write RESULTS.md and throughput.png into (default: the module's bench directory)")
+	quick := flag.Bool("quick", false, "shorter benchmark times: a faster, noisier run")
+	timeout := flag.Duration("timeout", 15*time.Minute, "bound on the whole run")
+	flag.Parse()
+	if err := run(*out, *quick, *timeout); err != nil {
+		fmt.Fprintln(os.Stderr, "results:", err)
+		os.Exit(1)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+func parseFloat(s string) (float64, error) { return strconv.ParseFloat(s, 64) }
+
+// moduleRoot is the directory of the main module's go.mod.
+func moduleRoot() (string, error) {
+	b, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(b))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("not inside a Go module: run from the Lockstep checkout")
+	}
+	return filepath.Dir(mod), nil
+}
+
+func run(out string, quick bool, timeout time.Duration) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	benchDir := filepath.Join(root, "bench")
+	if _, err := os.Stat(filepath.Join(benchDir, "ordering_bench_test.go")); err != nil {
+		return fmt.Errorf("%s is not Lockstep's bench directory: %w", benchDir, err)
+	}
+	if out == "" {
+		out = benchDir
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+
+	rep := &report{Machine: describeMachine(), Started: time.Now().UTC(), LoadBefore: loadAverage(), LoadOneBefore: loadOne(), Quick: quick}
+	benchtime := "1s"
+	if quick {
+		benchtime = "300ms"
+	}
+	rep.Ordering, rep.OrderingErr = runBench(ctx, benchDir,
+		`^BenchmarkOrdering$/^n=[357]$/^(raw|reliable|fifo|causal|atomic|fifo-atomic|causal-atomic)$`, "-benchmem", "-benchtime", benchtime)
+	rep.Raft, rep.RaftErr = runBench(ctx, benchDir, `^BenchmarkRaft$`, "-benchmem", "-benchtime", benchtime)
+	rep.Loopback, rep.LoopbackErr = runBench(ctx, benchDir, `^BenchmarkMatrixLoopback$`, "-benchtime", "1x")
+	rep.RawRemote, rep.RawRemoteErr = runBench(ctx, benchDir, `^BenchmarkRawFanout$/^loopback$`, "-benchtime", benchtime)
+	if err := jgroups.Available(jgroups.DefaultJar); err != nil {
+		rep.JGroupsSkip = fmt.Sprintf("JGroups skipped: %v (install Java and Debian's libjgroups-java: bench/peers/jgroups/run.sh explains)", err)
+		logf("%s", rep.JGroupsSkip)
+	} else {
+		rep.JGroups, rep.JGroupsErr = runBench(ctx, benchDir, `^BenchmarkJGroups$`, "-v", "-benchtime", "1x")
+		if rep.JGroupsErr == nil && len(rep.JGroups.Lines) == 0 {
+			reason := rep.JGroups.Skips["BenchmarkJGroups"]
+			if reason == "" {
+				reason = "the benchmark reported no figure"
+			}
+			rep.JGroupsSkip = "JGroups skipped: " + reason
+		}
+	}
+	rep.Crashes = runCrashes(ctx, quick)
+	rep.Finished = time.Now().UTC()
+	rep.LoadAfter = loadAverage()
+
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	chart := filepath.Join(out, "throughput.png")
+	if err := drawChart(rep.Crashes, chart); err != nil {
+		rep.ChartErr = err
+		logf("chart: %v", err)
+	}
+	md := filepath.Join(out, "RESULTS.md")
+	if err := os.WriteFile(md, []byte(rep.markdown()), 0o644); err != nil {
+		return err
+	}
+	logf("wrote %s and %s in %v", md, chart, rep.Finished.Sub(rep.Started).Round(time.Second))
+	return nil
+}
