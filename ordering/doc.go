@@ -156,11 +156,10 @@
 // and 16.8k against 7.0k and 7.7k msgs/s/member (13.4-20.2 against
 // 23.2-24.4 us CPU per multicast), fifo-atomic 16.2k and 23.9k against
 // 21.7k and 21.5k (7.8-15.7 against 12.1-14.3 us), causal-atomic 28.6k and
-// 42.0k against 15.6k and 10.7k (7.6-9.1 against 19.1-19.5 us). For n=7
-// atomic, the one pair where at-post also used less CPU (0.089 of raw
-// against 0.059), the invoker gave 0.071-0.080 of raw CPU in three reruns;
-// at-post was not rerun there. Apart from that pair, the alternative had
-// no consistent lead of more than 10%. The
+// 42.0k against 15.6k and 10.7k (7.6-9.1 against 19.1-19.5 us), and n=7
+// atomic, the one pair where at-post had also used less CPU, 9.6k and
+// 14.2k against 17.4k and 14.3k (14.5-22.2 against 17.8-20.5 us): within
+// the noise. The alternative had no consistent lead of more than 10%. The
 // mutex is contended by every sender, sends must wait until it is released
 // (sending under it deadlocks two members posting to each other), each
 // delivery costs an extra queue round trip, and the sequencer can no longer
