@@ -84,19 +84,21 @@
 //   - OM needs an authenticated transport: without one, a peer can write
 //     any general's PID into the envelope and the path alike. The way to
 //     close it is mutual TLS in which each node's certificate names its
-//     address (host:port as an IP or URI subject alternative name). Give
-//     protoactor remote grpc.Creds(credentials.NewTLS(cfg)) with
+//     address as a URI subject alternative name, lockstep://host:port.
+//     Give protoactor remote grpc.Creds(credentials.NewTLS(cfg)) with
 //     ClientAuth: tls.RequireAndVerifyClientCert through
 //     remote.WithServerOptions, and grpc.WithTransportCredentials with the
 //     node's client certificate through remote.WithDialOptions (which
-//     replace the insecure default). Then add a gRPC stream interceptor
-//     next to the runtime's batch guard that reads the peer certificate
-//     (peer.FromContext, credentials.TLSInfo) and refuses any batch with
-//     an envelope whose sender PID, or whose oral message's last path
-//     element, has another address. With that, the checks above bind the
-//     claim to the authenticated peer. The actors runtime builds its
-//     remote options itself, so it needs an option to add these before a
-//     council can use them.
+//     replace the insecure default), and install
+//     grpc.ChainStreamInterceptor(SenderGuard(AddressFromTLS)) among the
+//     server options. A protoactor stream carries one node's messages
+//     only, so SenderGuard ends any stream delivering an envelope whose
+//     sender PID, or whose oral message's last path element, lives at
+//     another address than the certificate names (CheckBatchSenders).
+//     With that, the checks above bind every claim to the authenticated
+//     peer. The actors runtime builds its remote options itself, so it
+//     needs an option for these before a node can use them; until then
+//     OM across processes trusts the network.
 //
 // A3, the absence of a message can be detected: rounds closed by ticks
 // realise the bounded delay this needs. Round r closes at the general's
