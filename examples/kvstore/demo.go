@@ -43,7 +43,11 @@ type viewChange struct {
 	View     uint64
 	Members  int
 	Duration time.Duration
+	// Detected is how long until the first suspicion of the crashed
+	// replica (0 for a join).
+	Detected time.Duration
 	at       int64 // when the cause happened (Unix ns)
+	victim   history.ProcessID
 }
 
 // summary is what the demo measured.
@@ -93,14 +97,19 @@ func runDemo(cfg demoConfig, out io.Writer) (*summary, error) {
 	step := func(what string, act func() (*replica.Replica, error), ok func(*membership.ViewChange) bool) error {
 		time.Sleep(cfg.Phase) // the demo's pace: let the load run between steps
 		at := time.Now()
-		if _, err := act(); err != nil {
+		r, err := act()
+		if err != nil {
 			return err
 		}
 		if err := c.AwaitView(10*time.Second, ok); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		v := c.Live()[0].Group().View()
-		s.Changes = append(s.Changes, viewChange{What: what, View: v.ID, Members: len(v.Members), Duration: time.Since(at), at: at.UnixNano()})
+		vc := viewChange{What: what, View: v.ID, Members: len(v.Members), Duration: time.Since(at), at: at.UnixNano()}
+		if what != "replica joined (state transfer)" {
+			vc.victim = r.ID()
+		}
+		s.Changes = append(s.Changes, vc)
 		return nil
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 99))
@@ -149,12 +158,16 @@ func runDemo(cfg demoConfig, out io.Writer) (*summary, error) {
 	if s.Final, err = c.Statuses(); err != nil {
 		return nil, err
 	}
+	h := log.History()
+	for i := range s.Changes {
+		s.Changes[i].Detected = firstSuspicion(h, s.Changes[i])
+	}
 	s.Identical = len(s.Final) > 0
 	for _, st := range s.Final {
 		s.Identical = s.Identical && st.Checksum == s.Final[0].Checksum
 	}
 	if cfg.SVGPath != "" {
-		if err := writeDiagram(cfg.SVGPath, log.History(), s, seq); err != nil {
+		if err := writeDiagram(cfg.SVGPath, h, s, seq); err != nil {
 			return nil, err
 		}
 	}
@@ -242,7 +255,11 @@ func printSummary(out io.Writer, cfg demoConfig, s *summary) {
 	fmt.Fprintf(out, "  throughput: %.0f ops/s over %v\n", float64(s.Done)/s.Elapsed.Seconds(), s.Elapsed.Round(time.Millisecond))
 	fmt.Fprintln(out, "  view changes:")
 	for _, c := range s.Changes {
-		fmt.Fprintf(out, "    %-32s -> view %d, %d replicas, installed everywhere after %v\n", c.What, c.View, c.Members, c.Duration.Round(time.Millisecond))
+		detail := ""
+		if c.Detected > 0 {
+			detail = fmt.Sprintf(" (first suspicion after %v)", c.Detected.Round(time.Millisecond))
+		}
+		fmt.Fprintf(out, "    %-32s -> view %d, %d replicas, installed everywhere after %v%s\n", c.What, c.View, c.Members, c.Duration.Round(time.Millisecond), detail)
 	}
 	fmt.Fprintln(out, "  final state:")
 	for _, st := range s.Final {
@@ -257,4 +274,22 @@ func printSummary(out io.Writer, cfg demoConfig, s *summary) {
 		fmt.Fprintf(out, "  space-time diagram (%d multicasts, %d deliveries, %d view installs, %d crash): %s\n",
 			s.SVG.Multicasts, s.SVG.Deliveries, s.SVG.Views, s.SVG.Crashes, cfg.SVGPath)
 	}
+}
+
+// firstSuspicion is how long after the crash some replica first suspected
+// the crashed one, or 0.
+func firstSuspicion(h history.History, c viewChange) time.Duration {
+	if c.victim == "" {
+		return 0
+	}
+	first := int64(0)
+	for _, e := range h {
+		if e.Kind == history.Suspect && e.Peer == c.victim && e.Time >= c.at && (first == 0 || e.Time < first) {
+			first = e.Time
+		}
+	}
+	if first == 0 {
+		return 0
+	}
+	return time.Duration(first - c.at)
 }

@@ -82,12 +82,23 @@ func Start(node *actors.Node, cfg Config, mcfg membership.Config, opts ...member
 		return nil, err
 	}
 	mcfg.Core.Class = cfg.Class
-	r := &Replica{cfg: cfg, root: node.Root(), st: store.New(), pending: make(map[uint64]*call), stop: make(chan struct{})}
+	name := mcfg.Name
+	if name == "" {
+		name = mcfg.Group
+	}
+	// self is set before the actor starts: a founder installs its first
+	// view, and may deliver, before membership.Start returns.
+	r := &Replica{cfg: cfg, root: node.Root(), self: node.ProcessID(name), st: store.New(),
+		pending: make(map[uint64]*call), stop: make(chan struct{})}
 	g, err := membership.Start(node, mcfg, func() actor.Actor { return r }, opts...)
 	if err != nil {
 		return nil, err
 	}
-	r.group, r.pid, r.self = g, g.PID(), g.ID()
+	if g.ID() != r.self {
+		return nil, fmt.Errorf("%w: member id %s, expected %s", ErrConfig, g.ID(), r.self)
+	}
+	// Requests reach the actor only through Do, after Start returns.
+	r.group, r.pid = g, g.PID()
 	return r, nil
 }
 
