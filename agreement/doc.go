@@ -65,17 +65,17 @@
 // were traitors is outside the guarantee, and the checkers, which count
 // that general as loyal, may report a violation for it.
 //
-// A2, the receiver knows who sent a message. Protoactor's envelope sender
-// is a field any peer can fill in, so it is never trusted alone. The
-// sender a message claims travels in the payload: the last general of an
-// oral message's path, the last signer of a signed message's chain. The
-// actor refuses a claim that names no general of the council
-// (ErrNotGeneral) or that differs from the envelope's sender, which loyal
-// generals always set to their own PID (ErrSpoofedSender); the OM core
-// then refuses a path that does not end with the claimed sender
-// (byz.ErrSenderMismatch). Within one process this settles it: envelopes
-// are written by the runtime for the sending actor, and only code linked
-// into the process could write another. Across processes:
+// A2, the receiver knows who sent a message. A general takes the sender
+// of a message from the protoactor envelope, which loyal generals fill
+// with their own PID (ctx.Request), and refuses a message with no sender
+// (ErrNoSender) or whose sender is no general of the council
+// (ErrNotGeneral). The identity a message claims in its payload is then
+// held to that sender by the core: an oral message's path must end with
+// it (byz.ErrSenderMismatch), so no general can relay in another's name,
+// and a signed message's chain is checked signature by signature. Within
+// one process this settles it: the runtime writes the envelope for the
+// sending actor, and only code linked into the process could write
+// another. Across processes the envelope is whatever the peer sent:
 //
 //   - SM needs nothing more: every link of a chain is an ed25519 signature
 //     the core verifies, so whoever delivers a chain, its content is what
@@ -95,8 +95,8 @@
 //     only, so SenderGuard ends any stream delivering an envelope whose
 //     sender PID, or whose oral message's last path element, lives at
 //     another address than the certificate names (CheckBatchSenders).
-//     With that, the checks above bind every claim to the authenticated
-//     peer. The actors runtime builds its remote options itself, so it
+//     With that, the sender a general reads from the envelope is the
+//     authenticated peer's. The actors runtime builds its remote options itself, so it
 //     needs an option for these before a node can use them; until then
 //     OM across processes trusts the network.
 //

@@ -24,12 +24,13 @@ var (
 	// ErrUnexpectedMessage: a general received something that is not an
 	// agreement message.
 	ErrUnexpectedMessage = errors.New("agreement: unexpected message")
-	// ErrNotGeneral: the sender a message claims (the last general of its
-	// path or signature chain) is not a general of the council.
-	ErrNotGeneral = errors.New("agreement: claimed sender is not a general")
-	// ErrSpoofedSender: the protoactor envelope's sender is missing or is not
-	// the general the payload claims sent it.
-	ErrSpoofedSender = errors.New("agreement: envelope sender does not match the claimed sender")
+	// ErrNotGeneral: the actor the envelope names as sender is not a
+	// general of the council.
+	ErrNotGeneral = errors.New("agreement: sender is not a general")
+	// ErrNoSender: the protoactor envelope names no sender, which no
+	// loyal general sends. (A payload that names another sender than the
+	// envelope is refused by the core, as byz.ErrSenderMismatch.)
+	ErrNoSender = errors.New("agreement: message without a sender")
 	// ErrUnknownSession: the message's session does not belong to this
 	// council.
 	ErrUnknownSession = errors.New("agreement: unknown session")
@@ -44,7 +45,7 @@ var (
 // sentinels lists every sentinel a rejection can wrap, ours and the core's,
 // most specific first.
 var sentinels = []error{
-	ErrUnexpectedMessage, ErrNotGeneral, ErrSpoofedSender, ErrUnknownSession,
+	ErrUnexpectedMessage, ErrNotGeneral, ErrNoSender, ErrUnknownSession,
 	ErrStaleSession, ErrEarlyOverflow,
 	byz.ErrUnexpectedMessage, byz.ErrWrongSession, byz.ErrUnknownInstance, byz.ErrNotMember,
 	byz.ErrBadPath, byz.ErrSenderMismatch, byz.ErrLate, byz.ErrDuplicate, byz.ErrBadValue,

@@ -78,10 +78,10 @@ func TestFaultMiddlewareTraitor(t *testing.T) {
 	}
 }
 
-// TestRejectsSpoofedAndForeignMessages: a message whose claimed sender is
-// not a general, whose envelope names another sender or none, or whose
-// session belongs to another council is refused and counted, and the run
-// that follows is not disturbed.
+// TestRejectsSpoofedAndForeignMessages: a message with no envelope
+// sender, from an actor that is no general, whose path claims another
+// sender than the envelope's, or whose session belongs to another council
+// is refused and counted, and the run that follows is not disturbed.
 func TestRejectsSpoofedAndForeignMessages(t *testing.T) {
 	rec := history.NewLog()
 	node := newTestNode(t, rec)
@@ -101,11 +101,11 @@ func TestRejectsSpoofedAndForeignMessages(t *testing.T) {
 	s1 := sessionName(cfg.Name, 1)
 	// No envelope sender, though the payload claims the commander.
 	root.Send(target, om(s1, ids[0]))
-	// The envelope names g3 while the payload claims g0.
+	// The envelope names g3 while the path claims g0 sent it (the core
+	// refuses it).
 	root.RequestWithCustomSender(target, om(s1, ids[0]), c.pids[ids[3]])
-	// The claimed sender is no general of the council.
-	outsider := node.ProcessID("mallory")
-	root.RequestWithCustomSender(target, om(s1, outsider), actor.NewPID(node.Address(), "mallory"))
+	// The sender is no general of the council.
+	root.RequestWithCustomSender(target, om(s1, ids[0]), actor.NewPID(node.Address(), "mallory"))
 	// Another council's session.
 	root.RequestWithCustomSender(target, om("other#1", ids[0]), c.pids[ids[0]])
 	// Not an agreement message at all.
@@ -124,7 +124,7 @@ func TestRejectsSpoofedAndForeignMessages(t *testing.T) {
 	}
 	st := c.Stats()
 	for sentinel, want := range map[error]int{
-		ErrSpoofedSender: 2, ErrNotGeneral: 1, ErrUnknownSession: 1, ErrUnexpectedMessage: 1,
+		ErrNoSender: 1, byz.ErrSenderMismatch: 1, ErrNotGeneral: 1, ErrUnknownSession: 1, ErrUnexpectedMessage: 1,
 	} {
 		if st.Rejected[sentinel] != want {
 			t.Errorf("Rejected[%v] = %d, want %d (all: %v)", sentinel, st.Rejected[sentinel], want, st.Rejected)

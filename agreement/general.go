@@ -42,7 +42,9 @@ type session struct {
 	traitor bool
 	run     *Run
 	ticks   int
-	timer   *time.Timer
+	// maxTicks ends the session even if the core has not decided.
+	maxTicks int
+	timer    *time.Timer
 }
 
 // general is the actor driving the byz cores of one general: arrivals go
@@ -107,7 +109,7 @@ func (g *general) begin(ctx actor.Context, b *begin) {
 		b.run.report(report{id: g.id})
 		return
 	}
-	s := &session{n: b.session, machine: core, core: core, run: b.run}
+	s := &session{n: b.session, machine: core, core: core, run: b.run, maxTicks: bc.DecisionTicks() + 1}
 	if g.traitor != nil {
 		rng := rand.New(rand.NewPCG(g.traitor.seed, b.session))
 		s.machine = byz.NewTraitorGeneral(core, g.traitor.strategy, rng, g.c.coalition)
@@ -146,9 +148,9 @@ func (g *general) tick(ctx actor.Context, t *tick) {
 	if g.flush(ctx, s) {
 		return
 	}
-	// The cores decide at tick M+1 at the latest; the bound only guards
-	// against a broken core keeping a session alive for ever.
-	if s.ticks > g.c.cfg.M+2 {
+	// The cores decide by DecisionTicks whatever happens; the bound only
+	// guards against a broken core keeping a session alive for ever.
+	if s.ticks > s.maxTicks {
 		g.finish(s)
 		return
 	}
@@ -156,9 +158,10 @@ func (g *general) tick(ctx actor.Context, t *tick) {
 }
 
 func (g *general) arrive(ctx actor.Context, msg any) {
-	pm, from, name, err := claim(msg)
+	pm, name, err := sessionOf(msg)
+	var from history.ProcessID
 	if err == nil {
-		err = checkSender(g.c.members, from, ctx.Sender())
+		from, err = senderOf(g.c.members, ctx.Sender())
 	}
 	if err != nil {
 		g.reject(err)

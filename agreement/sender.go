@@ -10,44 +10,34 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// claim returns the general a message says sent it and the session it
-// belongs to. The sender is read from the payload, never from the
-// protoactor envelope, which any peer can fill in: in OM it is the last
-// general of the path (the core then checks the path is well formed and
-// ends with it), in SM the last signer of the chain (whose signature the
-// core verifies).
-func claim(msg any) (pm proto.Message, from history.ProcessID, session string, err error) {
+// sessionOf returns an agreement message and the session it belongs to.
+func sessionOf(msg any) (proto.Message, string, error) {
 	switch m := msg.(type) {
 	case *byz.OralMessage:
-		if p := m.GetPath(); len(p) > 0 {
-			from = history.ProcessID(p[len(p)-1])
-		}
-		return m, from, m.GetSession(), nil
+		return m, m.GetSession(), nil
 	case *byz.SignedMessage:
-		if c := m.GetChain(); len(c) > 0 {
-			from = history.ProcessID(c[len(c)-1].GetSigner())
-		}
-		return m, from, m.GetSession(), nil
+		return m, m.GetSession(), nil
 	}
-	return nil, "", "", fmt.Errorf("%w: %T", ErrUnexpectedMessage, msg)
+	return nil, "", fmt.Errorf("%w: %T", ErrUnexpectedMessage, msg)
 }
 
-// checkSender applies the known-sender checks the actor layer can make:
-// the claimed sender must be a general of the council, and the envelope's
-// sender must be that general's actor. Loyal generals always send with
-// their own PID as the envelope sender, so a mismatch or a missing sender
-// is proof of tampering. A match proves nothing across processes (a
-// dishonest peer can write any PID into both), which is why doc.go asks
-// for an authenticated transport in OM.
-func checkSender(members map[history.ProcessID]bool, from history.ProcessID, sender *actor.PID) error {
-	if !members[from] {
-		return fmt.Errorf("%w: %q", ErrNotGeneral, from)
-	}
+// senderOf returns the general a message came from: the general whose
+// actor the protoactor envelope names as sender. Loyal generals always
+// send with their own PID there. The core then holds the payload to it:
+// an oral message's path must end with it (byz.ErrSenderMismatch), while
+// a signed message's chain speaks for itself through its signatures.
+//
+// Within one process the envelope's sender is written by the runtime for
+// the sending actor, so this is the known sender of A2 by construction.
+// Across processes any peer can write any PID there; SenderGuard, under
+// mutual TLS, is what binds it to the peer (see doc.go).
+func senderOf(members map[history.ProcessID]bool, sender *actor.PID) (history.ProcessID, error) {
 	if sender == nil {
-		return fmt.Errorf("%w: no envelope sender, payload claims %q", ErrSpoofedSender, from)
+		return "", fmt.Errorf("%w: no envelope sender", ErrNoSender)
 	}
-	if got := actors.ProcessIDOf(sender); got != from {
-		return fmt.Errorf("%w: envelope from %q, payload claims %q", ErrSpoofedSender, got, from)
+	from := actors.ProcessIDOf(sender)
+	if !members[from] {
+		return "", fmt.Errorf("%w: %q", ErrNotGeneral, from)
 	}
-	return nil
+	return from, nil
 }
