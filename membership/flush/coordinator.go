@@ -21,15 +21,16 @@ type coordinator struct {
 	acks     map[history.ProcessID]bool
 }
 
-// coordinate runs on every tick: the lowest-ranked member nobody trusted
-// suspects leads a flush whenever the view must end (a suspicion, a join, a
-// leave, or a flush some member has already begun).
+// coordinate runs on every tick: a member leads a flush when it suspects
+// every member ranked below it (so the oldest live member does, in every
+// member's eyes once suspicions settle) and the view must end (a suspicion,
+// a join, a leave, or a flush some member has already begun).
 func (m *Member) coordinate() {
-	gone := m.excludedSet()
-	if gone[m.cfg.Self] || m.firstTrusted(gone) != m.cfg.Self {
+	if m.firstTrusted(m.suspects) != m.cfg.Self {
 		m.coord = nil
 		return
 	}
+	gone := m.coordExcluded()
 	need := len(gone) > 0 || len(m.joins) > 0 || len(m.leaves) > 0 || m.promised != nil || slices.Contains(m.flushRep, true)
 	if !need || m.blocked || m.now < m.backoffUntil {
 		return
@@ -40,6 +41,10 @@ func (m *Member) coordinate() {
 		return
 	}
 	targets := m.without(gone)
+	if !m.policy.Primary(m.view.Members, targets) {
+		m.coord = nil // detect has marked us blocked
+		return
+	}
 	c := m.coord
 	restart := c == nil ||
 		(c.proposal == nil && !slices.Equal(c.targets, targets)) ||

@@ -53,9 +53,22 @@ func (m *Member) detect() {
 	}
 	gone := m.excludedSet()
 	blocked := len(gone) > 0 && !m.policy.Primary(m.view.Members, m.without(gone))
+	if !blocked && m.firstTrusted(m.suspects) == m.cfg.Self {
+		// As coordinator we would also leave out those who suspect us:
+		// if that is too many, we cannot lead a primary view either.
+		if cg := m.coordExcluded(); len(cg) > 0 && !m.policy.Primary(m.view.Members, m.without(cg)) {
+			blocked, gone = true, cg
+		}
+	}
+	m.setBlocked(blocked, len(gone))
+}
+
+// setBlocked records whether this side of the group lacks a primary
+// component, with an event when it starts to.
+func (m *Member) setBlocked(blocked bool, gone int) {
 	if blocked && !m.blocked {
 		m.emit(history.Event{Kind: KindBlocked, View: m.view.ID,
-			Value: fmt.Sprintf("no primary component: %d of %d members trusted", len(m.view.Members)-len(gone), len(m.view.Members))})
+			Value: fmt.Sprintf("no primary component: %d of %d members trusted", len(m.view.Members)-gone, len(m.view.Members))})
 	}
 	m.blocked = blocked
 }
@@ -75,6 +88,7 @@ func (m *Member) Suspect(p history.ProcessID) {
 
 // excludedSet is every member we suspect plus every member suspected by a
 // member we trust: as in Isis, one suspicion is enough to remove a member.
+// It decides whether this side of the group is still primary.
 func (m *Member) excludedSet() map[history.ProcessID]bool {
 	if len(m.suspects) == 0 && !slices.ContainsFunc(m.reported, func(r []history.ProcessID) bool { return len(r) > 0 }) {
 		return nil // the common case, without allocation
@@ -89,6 +103,26 @@ func (m *Member) excludedSet() map[history.ProcessID]bool {
 		}
 		for _, q := range m.reported[r] {
 			gone[q] = true
+		}
+	}
+	return gone
+}
+
+// coordExcluded is whom the coordinator leaves out of the next view: the
+// excluded set, except itself, plus every member that suspects it. Who
+// suspects the coordinator will not take part in its flush, so one of the
+// two must go, and the coordinator's choice is the one all can agree on:
+// it coordinates only if no lower-ranked member is suspected by it, a rule
+// that does not depend on what others report.
+func (m *Member) coordExcluded() map[history.ProcessID]bool {
+	gone := m.excludedSet()
+	if gone == nil {
+		return nil
+	}
+	delete(gone, m.cfg.Self)
+	for r, p := range m.view.Members {
+		if !m.suspects[p] && slices.Contains(m.reported[r], m.cfg.Self) {
+			gone[p] = true
 		}
 	}
 	return gone

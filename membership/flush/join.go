@@ -55,7 +55,7 @@ func (m *Member) onJoin(from history.ProcessID, j *Join) error {
 		}
 		return nil
 	}
-	coord := m.firstTrusted(m.excludedSet())
+	coord := m.firstTrusted(m.suspects)
 	if coord != m.cfg.Self {
 		if coord != "" && from == joiner {
 			m.sendTo(coord, j)
