@@ -40,7 +40,6 @@ func TestCrashOfCoordinatorInstallsNewView(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := c.s.History()
-	summarize(t, h)
 	if err := check(h, layer.FIFO, false); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +66,6 @@ func TestJoinAndLeave(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := c.s.History()
-	summarize(t, h)
 	if err := check(h, layer.FIFO, false); err != nil {
 		t.Fatal(err)
 	}
