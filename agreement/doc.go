@@ -32,7 +32,9 @@
 //	begin (from Start)  -> build the core (byz.NewOM, NewSM, NewInteractive*),
 //	                       wrapped in byz.NewTraitorGeneral for a traitor;
 //	                       arm the session's timer; replay early messages
-//	agreement message   -> check the claimed sender (below), core.Step(from, msg)
+//	agreement message   -> from = the envelope's sender, a general (A2 below);
+//	                       core.Step(from, msg), or keep it if its session
+//	                       has not begun here yet
 //	tick (own timer)    -> core.Tick(); re-arm the timer
 //	after each of them  -> for every Ready: send each Outbound to the PID of
 //	                       its general (ctx.Request, so the envelope names
@@ -146,12 +148,14 @@
 //
 // A loyal OM(m) run sends byz.OMMessageCount(n, m) messages,
 // (n-1) + (n-1)(n-2) + ... + (n-1)...(n-m-1), over m+1 rounds; SM(m) sends
-// at most (n-1)^2 with a loyal commander. Decision latency on real actors
-// in one process (go test -run '^$' -bench Agreement ./bench/, 2 cores):
+// at most (n-1)^2 with a loyal commander (fewer when a lieutenant hears a
+// relay before the commander: it then has nothing new to relay). Decision
+// latency on real actors in one process, two runs on 2 shared cores
+// (go test -run '^$' -bench Agreement ./bench/):
 //
-//	OM n=4 m=1: ~0.1 ms, 9 msgs      SM n=4 m=1: ~16 ms, 9 msgs (2 rounds of 6 ms)
-//	OM n=7 m=2: ~0.7 ms, 156 msgs    SM n=7 m=2: ~31 ms, 36 msgs (3 rounds of 9 ms)
-//	OM n=10 m=3: ~13 ms, 3609 msgs   SM n=10 m=3: ~63 ms, 81 msgs (4 rounds of 12 ms)
+//	OM n=4 m=1: 0.1 ms, 9 msgs              SM n=4 m=1: 15-16 ms, 9 msgs (2 rounds of 6 ms)
+//	OM n=7 m=2: 0.5-0.7 ms, 156 msgs        SM n=7 m=2: 31-37 ms, 36 msgs (3 rounds of 9 ms)
+//	OM n=10 m=3: 10-13 ms, 3609 msgs        SM n=10 m=3: 63-73 ms, 81 msgs (4 rounds of 12 ms)
 //
 // OM's latency is the work of its messages; SM's is its rounds, set just
 // above the time its signature checks take.
