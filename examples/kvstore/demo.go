@@ -27,13 +27,15 @@ type demoConfig struct {
 	Phase   time.Duration
 	Seed    uint64
 	Class   layer.Class
+	// SuspectTicks is the suspicion timeout in 5 ms ticks.
+	SuspectTicks int64
 	SVGPath string
 	// Progress receives the live counter line; nil for none.
 	Progress io.Writer
 }
 
 func defaultDemoConfig() demoConfig {
-	return demoConfig{Replicas: 5, Clients: 16, Keys: 32, Phase: 1500 * time.Millisecond, Seed: 1, Class: layer.CausalAtomic,
+	return demoConfig{Replicas: 5, Clients: 16, Keys: 32, Phase: 1500 * time.Millisecond, Seed: 1, Class: layer.CausalAtomic, SuspectTicks: 30,
 		SVGPath: "kvstore-spacetime.svg"}
 }
 
@@ -66,6 +68,7 @@ func runDemo(cfg demoConfig, out io.Writer) (*summary, error) {
 	ccfg := replica.DefaultClusterConfig()
 	ccfg.Replicas = cfg.Replicas
 	ccfg.Replica.Class = cfg.Class
+	ccfg.SuspectTimeout = cfg.SuspectTicks
 	ccfg.Recorder = log
 	fmt.Fprintf(out, "kvstore: %d replicas in one process, class %v, %d clients on %d keys, seed %d\n",
 		cfg.Replicas, cfg.Class, cfg.Clients, cfg.Keys, cfg.Seed)

@@ -27,7 +27,9 @@ var (
 // with identical replicas and a well-formed diagram.
 func TestDemoRunsToCompletion(t *testing.T) {
 	cfg := defaultDemoConfig()
-	cfg.Clients, cfg.Phase, cfg.Seed = 6, 300*time.Millisecond, 7
+	// Suspicion after 300 ms: a loaded machine running -race must not
+	// remove live replicas, which the checks below would count as lost.
+	cfg.Clients, cfg.Phase, cfg.Seed, cfg.SuspectTicks = 6, 300*time.Millisecond, 7, 60
 	cfg.SVGPath = filepath.Join(t.TempDir(), "st.svg")
 	var out strings.Builder
 	s, err := runDemo(cfg, &out)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -39,7 +40,7 @@ func TestKVStoreChild(t *testing.T) {
 		t.Skip("helper process of TestLinearizableMultiProcess")
 	}
 	cfg := serveConfig{Listen: "127.0.0.1:0", Join: os.Getenv(envJoin), HTTP: "127.0.0.1:0", Class: layer.CausalAtomic,
-		SuspectTicks: 100, Stop: proctest.StdinClosed()}
+		SuspectTicks: 200, Stop: proctest.StdinClosed()}
 	if rate, err := strconv.ParseFloat(os.Getenv(envOmission), 64); err == nil {
 		cfg.Faults = &faults.Spec{Model: faults.SendOmission, Rate: rate, Seed: uint64(proctest.Index()) + 1}
 	}
@@ -47,7 +48,10 @@ func TestKVStoreChild(t *testing.T) {
 		_ = proctest.Announce(os.Stdout, addr)
 		fmt.Printf("HTTP %s\n", httpAddr)
 	})
-	if err != nil {
+	// A replica removed from the group (for example suspected while the
+	// machine is loaded) ends; its clients' calls then fail with unknown
+	// outcome, which the parent's check allows for.
+	if err != nil && !errors.Is(err, errRemoved) {
 		t.Fatal(err)
 	}
 }

@@ -42,6 +42,11 @@ const replicaName = "kv"
 // callTimeout bounds one HTTP call's wait for its command to be applied.
 const callTimeout = 3 * time.Second
 
+// errRemoved: the replica was removed from the group (it crashed, or was
+// suspected, e.g. for being slow) and must be restarted to join again as a
+// new process.
+var errRemoved = errors.New("the replica is out of the group; restart it to join again")
+
 // serve runs one replica and its HTTP API until cfg.Stop closes. ready, if
 // set, is told the replica's node address and the HTTP address.
 func serve(cfg serveConfig, out io.Writer, ready func(addr, httpAddr string)) error {
@@ -105,7 +110,7 @@ func serve(cfg serveConfig, out io.Writer, ready func(addr, httpAddr string)) er
 		case <-cfg.Stop:
 			return nil
 		case <-r.Group().Done():
-			return errors.New("the replica is out of the group")
+			return errRemoved
 		case <-views.C:
 			if v := r.Group().View(); v != nil && v.ID != last {
 				last = v.ID
