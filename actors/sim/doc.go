@@ -64,7 +64,7 @@
 // property checked with simtest.Explore prints, on failure, the seed and a
 // command such as
 //
-//	go test -run '^TestFloodUniformAgreementUnderCrashes$' -sim.seed=17 ./actors/sim/
+//	go test ./actors/sim/ -run '^TestFloodUniformAgreementUnderCrashes$' -sim.seed=17
 //
 // which reruns just that seed (-sim.seeds=K tries K seeds instead of the
 // test's own count, for a longer hunt).

@@ -109,7 +109,7 @@ func TestFailingSeedIsPrintedAndReplays(t *testing.T) {
 		t.Fatalf("failure message does not start with the seed: %q", msg)
 	}
 	seed, _ := strconv.ParseUint(m[1], 10, 64)
-	want := fmt.Sprintf("replay: go test -run '^TestFlood$/^lossy$' -sim.seed=%d", seed)
+	want := fmt.Sprintf("replay: go test ./actors/sim/ -run '^TestFlood$/^lossy$' -sim.seed=%d", seed)
 	if !strings.Contains(msg, want) {
 		t.Fatalf("failure message %q lacks %q", msg, want)
 	}
@@ -136,7 +136,7 @@ func TestFailingSeedIsPrintedAndReplays(t *testing.T) {
 }
 
 func TestReplayCommand(t *testing.T) {
-	if got := simtest.ReplayCommand("TestA", 5); got != "go test -run '^TestA$' -sim.seed=5" {
+	if got := simtest.ReplayCommand("TestA", 5); got != "go test ./actors/sim/ -run '^TestA$' -sim.seed=5" {
 		t.Fatalf("ReplayCommand = %q", got)
 	}
 }

@@ -109,7 +109,7 @@ func TestOMRandomN7M2(t *testing.T) {
 	for i := range runs {
 		seed := *seedFlag + uint64(i)
 		s := randomSetup(byz.OralMessages, n, m, seed, i%50 == 0)
-		check(t, s, fmt.Sprintf("go test -run 'TestOMRandomN7M2$' -byz.seed=%d -byz.runs=1", seed))
+		check(t, s, fmt.Sprintf("go test ./agreement/byz/ -run 'TestOMRandomN7M2$' -byz.seed=%d -byz.runs=1", seed))
 	}
 	t.Logf("OM(2), n=7: IC1 and IC2 held in %d structured and %d random runs (seeds %d..%d)",
 		structuredRuns, runs, *seedFlag, *seedFlag+uint64(runs)-1)

@@ -86,7 +86,7 @@ func TestInSimulator(t *testing.T) {
 				problem = fmt.Sprint(v)
 			}
 			if problem != "" {
-				t.Fatalf("%s: %s\nreplay: go test -run 'TestInSimulator$' -byz.seed=%d", describe(s), problem, s.Seed)
+				t.Fatalf("%s: %s\nreplay: go test ./agreement/byz/ -run 'TestInSimulator$' -byz.seed=%d", describe(s), problem, s.Seed)
 			}
 		}
 		t.Logf("%v(%d), n=%d: IC1 and IC2 held in %d simulated runs with delays 1..%d, reordering and duplicates",

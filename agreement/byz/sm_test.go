@@ -38,7 +38,7 @@ func TestSMRandom(t *testing.T) {
 			seed := *seedFlag + uint64(i)
 			s := randomSetup(byz.SignedMessages, c.n, c.m, seed, i%10 == 0)
 			s.Keys = keys
-			check(t, s, fmt.Sprintf("go test -run 'TestSMRandom$' -byz.seed=%d -byz.runs=1", seed))
+			check(t, s, fmt.Sprintf("go test ./agreement/byz/ -run 'TestSMRandom$' -byz.seed=%d -byz.runs=1", seed))
 		}
 		t.Logf("SM(%d), n=%d: IC1 and IC2 held in %d random runs", c.m, c.n, runs)
 	}

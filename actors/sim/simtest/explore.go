@@ -3,6 +3,8 @@ package simtest
 import (
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -37,14 +39,38 @@ func Explore(t testing.TB, count int, property func(seed uint64) error) {
 	}
 }
 
-// ReplayCommand returns the go test command line that runs only test (a
-// name as testing.T.Name returns it, subtests included) for seed.
+// ReplayCommand returns the go test command line, to run from the module's
+// root, that runs only test (a name as testing.T.Name returns it, subtests
+// included) for seed. The package comes before the flags: go test takes
+// flags it does not know after the package list only.
 func ReplayCommand(test string, seed uint64) string {
 	parts := strings.Split(test, "/")
 	for i, p := range parts {
 		parts[i] = "^" + p + "$"
 	}
-	return fmt.Sprintf("go test -run '%s' -sim.seed=%d", strings.Join(parts, "/"), seed)
+	return fmt.Sprintf("go test %s -run '%s' -sim.seed=%d", packageArg(), strings.Join(parts, "/"), seed)
+}
+
+// packageArg names the package under test relative to the module root, as
+// "./dir/". go test runs a test binary in its package's directory, so that
+// is the working directory; "." when the module root cannot be found.
+func packageArg() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for root := dir; ; root = filepath.Dir(root) {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			rel, err := filepath.Rel(root, dir)
+			if err != nil || rel == "." {
+				return "."
+			}
+			return "./" + filepath.ToSlash(rel) + "/"
+		}
+		if filepath.Dir(root) == root {
+			return "."
+		}
+	}
 }
 
 // Seed returns the seed given with -sim.seed, or def when there is none, for
