@@ -73,7 +73,7 @@
 //
 // # Memory under sustained multicast
 //
-//	go test -run HeapBounded -long ./bench/
+//	go test ./bench/ -run HeapBounded -long
 //
 // checks that the heap after 5 million causal-atomic multicasts is within
 // 1.2x of the heap after 1 million (the default run uses 30,000 and 150,000).
