@@ -25,7 +25,7 @@ func runCrashes(ctx context.Context, quick bool) []crashRun {
 	var out []crashRun
 	for _, class := range layer.Classes {
 		cfg := matrix.DefaultConfig(class, crashMembers, matrix.Crash)
-		cfg.Before, cfg.After = 1500*time.Millisecond, 2*time.Second
+		cfg.Before, cfg.After = 1500*time.Millisecond, 2500*time.Millisecond
 		if quick {
 			cfg.Before, cfg.After = time.Second, 1200*time.Millisecond
 		}
@@ -34,15 +34,16 @@ func runCrashes(ctx context.Context, quick bool) []crashRun {
 		if err != nil {
 			logf("  %v", err)
 		} else {
-			logf("  pre-crash %.0f msgs/s/member, view change %v, below 90%% until %v", res.PreFault(), res.ViewChange, res.Recovery(0.9, recoverySpan))
+			rec, back := res.Recovery(0.9, recoverySpan)
+			logf("  pre-crash %.0f msgs/s/member, view change %v, back to 90%% after %v (%v)", res.PreFault(), res.ViewChange, rec, back)
 		}
 		out = append(out, crashRun{class, res, err})
 	}
 	return out
 }
 
-// recoverySpan is the averaging span of the recovery figure and the chart.
-const recoverySpan = 100 * time.Millisecond
+// recoverySpan is the averaging span of the recovery figure.
+const recoverySpan = 250 * time.Millisecond
 
 // afterOverBefore is the rate in the second after the fault over the
 // second before it.

@@ -18,8 +18,9 @@ func main() {
 	out := flag.String("out", "", "directory to write RESULTS.md and throughput.png into (default: the module's bench directory)")
 	quick := flag.Bool("quick", false, "shorter benchmark times: a faster, noisier run")
 	timeout := flag.Duration("timeout", 15*time.Minute, "bound on the whole run")
+	crashOnly := flag.Bool("crash-only", false, "run only the crash timeline (to check the chart); the other tables say no figures")
 	flag.Parse()
-	if err := run(*out, *quick, *timeout); err != nil {
+	if err := run(*out, *quick, *crashOnly, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "results:", err)
 		os.Exit(1)
 	}
@@ -44,7 +45,7 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(mod), nil
 }
 
-func run(out string, quick bool, timeout time.Duration) error {
+func run(out string, quick, crashOnly bool, timeout time.Duration) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
@@ -60,6 +61,10 @@ func run(out string, quick bool, timeout time.Duration) error {
 	defer cancel()
 
 	rep := &report{Machine: describeMachine(), Started: time.Now().UTC(), LoadBefore: loadAverage(), LoadOneBefore: loadOne(), Quick: quick}
+	if crashOnly {
+		rep.JGroupsSkip = "JGroups not run (-crash-only)."
+		return finish(ctx, rep, out, quick)
+	}
 	benchtime := "1s"
 	if quick {
 		benchtime = "300ms"
@@ -82,6 +87,11 @@ func run(out string, quick bool, timeout time.Duration) error {
 			rep.JGroupsSkip = "JGroups skipped: " + reason
 		}
 	}
+	return finish(ctx, rep, out, quick)
+}
+
+// finish runs the crash timeline and writes both files.
+func finish(ctx context.Context, rep *report, out string, quick bool) error {
 	rep.Crashes = runCrashes(ctx, quick)
 	rep.Finished = time.Now().UTC()
 	rep.LoadAfter = loadAverage()

@@ -13,10 +13,11 @@ import (
 	"github.com/lockstep-actors/lockstep/membership"
 )
 
-// stream is what every member of one run shares: the clock base payloads
-// are stamped against and the switches of the run's phases.
+// stream is what every member of one run shares: the payload and the
+// switches of the run's phases. Payloads are stamped with the wall clock
+// (Unix nanoseconds): members in different processes on one host share it,
+// while a monotonic base would be per process.
 type stream struct {
-	base      time.Time
 	body      []byte
 	window    int
 	sending   atomic.Bool // members top their window up only while set
@@ -55,7 +56,7 @@ func (m *member) Receive(ctx actor.Context) {
 		m.topUp()
 	case *membership.Delivery:
 		if p, ok := msg.Payload.(*wire.Probe); ok && m.s.measuring.Load() {
-			d := time.Duration(int64(time.Since(m.s.base)) - int64(p.N))
+			d := time.Duration(time.Now().UnixNano() - int64(p.N))
 			m.mu.Lock()
 			m.lat.Record(d)
 			m.mu.Unlock()
@@ -88,7 +89,7 @@ func (m *member) Receive(ctx actor.Context) {
 func (m *member) topUp() {
 	g := m.group.Load()
 	for !m.out && g != nil && m.inflight < m.s.window && m.s.sending.Load() {
-		err := g.Multicast(&wire.Probe{N: uint64(time.Since(m.s.base)), Body: m.s.body})
+		err := g.Multicast(&wire.Probe{N: uint64(time.Now().UnixNano()), Body: m.s.body})
 		if errors.Is(err, membership.ErrBackpressure) {
 			return // our own deliveries will call again
 		}

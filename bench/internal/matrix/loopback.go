@@ -162,7 +162,7 @@ func LoopbackMember(ctx context.Context, p loopback.Params, r *loopback.Report) 
 		return err
 	}
 	defer node.Close()
-	s := &stream{base: time.Now(), body: make([]byte, payload), window: window, changed: make(chan struct{}, 1)}
+	s := &stream{body: make([]byte, payload), window: window, changed: make(chan struct{}, 1)}
 	m := &member{self: node.ProcessID("m"), s: s}
 	cfg := membership.DefaultConfig(groupName)
 	cfg.Name = "m"

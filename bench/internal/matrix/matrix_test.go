@@ -22,7 +22,7 @@ func TestEveryScenarioDelivers(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%v: %.0f msgs/s/member, p50 %v p99 %v, %.1f allocs/multicast, view change %v, views %d, recovery %v",
-				s, res.PerMember, res.Latency.Quantile(0.5), res.Latency.Quantile(0.99), res.AllocsPerMulticast, res.ViewChange, res.Views, res.Recovery(0.9, 100*time.Millisecond))
+				s, res.PerMember, res.Latency.Quantile(0.5), res.Latency.Quantile(0.99), res.AllocsPerMulticast, res.ViewChange, res.Views, recovery(res))
 			if res.PerMember <= 0 || res.Latency.Count() == 0 {
 				t.Fatalf("%v: nothing delivered (%.0f msgs/s/member, %d latency samples)", s, res.PerMember, res.Latency.Count())
 			}
@@ -46,3 +46,5 @@ func TestValidateRefusesBadConfigs(t *testing.T) {
 		t.Fatal("class 0 accepted")
 	}
 }
+
+func recovery(r *Result) time.Duration { d, _ := r.Recovery(0.9, 250*time.Millisecond); return d }

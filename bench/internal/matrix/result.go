@@ -64,18 +64,19 @@ func (r *Result) PreFault() float64 {
 	return r.Rate(max(0, r.Fault-time.Second), r.Fault)
 }
 
-// Recovery is how long after the fault the throughput, averaged over
-// sliding spans of length span, was last below frac of the pre-fault
-// rate; 0 if it never dropped, and the whole rest of the window if it
-// never came back.
-func (r *Result) Recovery(frac float64, span time.Duration) time.Duration {
+// Recovery is how long after the fault throughput was back: the first
+// moment, from the view change on (from the fault when no view changes),
+// at which the rate over the next span is at least frac of the pre-fault
+// rate. ok is false when that never happened within the window; the
+// duration is then the rest of the window. Averaging over a span, and
+// starting at the view change, keep a loaded machine's short dips and
+// the moments before the stall even begins from deciding the figure.
+func (r *Result) Recovery(frac float64, span time.Duration) (d time.Duration, ok bool) {
 	pre := r.PreFault()
-	step := r.Config.SampleEvery
-	var last time.Duration
-	for t := r.Fault + span; t <= r.Window; t += step {
-		if r.Rate(t-span, t) < frac*pre {
-			last = t - r.Fault
+	for t := r.Fault + r.ViewChange; t+span <= r.Window; t += r.Config.SampleEvery {
+		if r.Rate(t, t+span) >= frac*pre {
+			return t - r.Fault, true
 		}
 	}
-	return last
+	return r.Window - r.Fault, false
 }

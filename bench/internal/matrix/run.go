@@ -53,7 +53,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	defer node.Close()
 	r := &run{cfg: cfg, node: node, victim: cfg.Scenario.victim(cfg.Members),
-		s: &stream{base: time.Now(), body: make([]byte, cfg.PayloadBytes), window: cfg.Window, changed: make(chan struct{}, 1)}}
+		s: &stream{body: make([]byte, cfg.PayloadBytes), window: cfg.Window, changed: make(chan struct{}, 1)}}
 	for i := range cfg.Members {
 		r.ids = append(r.ids, node.ProcessID(fmt.Sprintf("m%d", i)))
 		if i != r.victim || !cfg.Scenario.RemovesMember() {
