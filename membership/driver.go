@@ -52,7 +52,9 @@ type driver struct {
 	view        atomic.Pointer[ViewChange]
 	backlog     atomic.Int64 // own multicasts accepted by Group.Multicast, not yet given to the core
 	tickQueued  atomic.Bool
-	out         atomic.Bool // the member is out of the group (left, removed, actor stopped)
+	tickDue     atomic.Int64 // ticks the wall clock says have passed since Start
+	ticked      int64        // ticks given to the core (actor goroutine only)
+	out         atomic.Bool  // the member is out of the group (left, removed, actor stopped)
 	stopOnce    sync.Once
 	stop        chan struct{} // closed when the actor stops: ends the ticker
 	doneOnce    sync.Once
@@ -143,7 +145,7 @@ func (d *driver) handle(msg any) bool {
 	switch m := msg.(type) {
 	case *tickMsg:
 		d.tickQueued.Store(false)
-		d.core.Tick()
+		d.tick()
 	case *multicastReq:
 		d.pending = append(d.pending, m.payload)
 	case *leaveReq:
@@ -196,6 +198,29 @@ func (d *driver) hint(address string) {
 			d.log.WithField("peer", p).Debug("membership: connection to a member lost; heartbeats decide")
 		}
 	}
+}
+
+// maxCatchUp is how many ticks one tick message may give the core. The
+// ticker coalesces tick messages and the Go runtime may run it late, so the
+// core's clock would fall behind the wall clock on a busy machine, and
+// detection would slow down with it. Each tick message therefore catches
+// up, but by at most this many ticks: after a long pause (GC, SIGSTOP) the
+// clock does not jump, which would suspect every member whose heartbeats
+// are still queued behind the tick, but runs at most this much faster than
+// real time until it has caught up.
+const maxCatchUp = 3
+
+// tick gives the core the ticks that are due, at least one.
+func (d *driver) tick() {
+	due := d.tickDue.Load()
+	n := 1
+	if lag := due - d.ticked; lag > 1 {
+		n = int(min(lag, maxCatchUp))
+	}
+	for range n {
+		d.core.Tick()
+	}
+	d.ticked += int64(n)
 }
 
 // retry hands waiting multicasts to the core while it takes them.
@@ -325,6 +350,8 @@ func (d *driver) event(ev history.Event) {
 		d.stats.views.Add(1)
 		d.log.WithField("view", vc.ID).WithField("members", len(vc.Members)).Debug("membership: view installed")
 		d.inner.InvokeUserMessage(vc)
+	case history.Suspect:
+		d.log.WithField("peer", ev.Peer).WithField("view", ev.View).Info("membership: suspecting a member")
 	case flush.KindBlocked:
 		d.inner.InvokeUserMessage(&Blocked{View: ev.View, Reason: ev.Value})
 	case history.Crash:

@@ -114,15 +114,16 @@ func (m *mailbox) Start() {
 }
 
 // ticker posts a tick every TickInterval: the core's only clock. At most one
-// tick waits in the mailbox, so a member too busy to take ticks lets its
-// clock slow down rather than pile them up; its suspicions then come later,
-// never earlier.
+// tick waits in the mailbox; it carries the wall clock's count of elapsed
+// periods, and the driver catches up gradually (see maxCatchUp).
 func (d *driver) ticker() {
 	t := time.NewTicker(d.cfg.TickInterval)
 	defer t.Stop()
+	start := time.Now()
 	for {
 		select {
 		case <-t.C:
+			d.tickDue.Store(int64(time.Since(start) / d.cfg.TickInterval))
 			if d.tickQueued.CompareAndSwap(false, true) {
 				d.box.PostSystemMessage(theTick) // urgent: time must not wait behind data
 			}

@@ -15,12 +15,12 @@ import (
 )
 
 // testConfig is the configuration of the in-process tests: 5 ms ticks and
-// suspicion after 40 ticks (200 ms), generous enough for -race on a shared
+// suspicion after 60 ticks (300 ms), generous enough for -race on a shared
 // two-core machine not to suspect a live member.
 func testConfig(members []history.ProcessID) membership.Config {
 	cfg := membership.DefaultConfig("g")
 	cfg.Members = members
-	cfg.Core.SuspectTimeout = 40
+	cfg.Core.SuspectTimeout = 60
 	return cfg
 }
 
@@ -138,7 +138,7 @@ func TestJoinWithStateTransfer(t *testing.T) {
 
 	joiner := c.node.ProcessID("j")
 	cfg := membership.DefaultConfig("g")
-	cfg.Core.SuspectTimeout = 40
+	cfg.Core.SuspectTimeout = 60
 	cfg.Name = "j"
 	cfg.Seeds = []string{string(c.ids[1])}
 	g, err := membership.Start(c.node, cfg, c.b.producer(joiner), membership.WithRecorder(c.log))
