@@ -21,6 +21,8 @@ type benchLine struct {
 type benchRun struct {
 	Lines []benchLine
 	Skips map[string]string // benchmark name -> the reason it gave
+	CPU   string            // the "cpu:" line go test prints
+	Load  string            // the load average when the run started
 }
 
 // find returns the line named name.
@@ -39,7 +41,8 @@ func (r *benchRun) find(name string) (benchLine, bool) {
 func runBench(ctx context.Context, dir, pattern string, extra ...string) (*benchRun, error) {
 	args := append([]string{"test", "-run", "^$", "-bench", pattern, "-count", "1"}, extra...)
 	args = append(args, ".")
-	logf("go %s", strings.Join(args, " "))
+	load := loadAverage()
+	logf("go %s (load %s)", strings.Join(args, " "), load)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	var out bytes.Buffer
@@ -47,6 +50,7 @@ func runBench(ctx context.Context, dir, pattern string, extra ...string) (*bench
 	cmd.Stderr = os.Stderr
 	err := cmd.Run()
 	res := parseBench(out.String())
+	res.Load = load
 	for _, l := range res.Lines {
 		logf("  %s %v", l.Name, l.Metrics)
 	}
@@ -79,6 +83,9 @@ func parseBench(out string) *benchRun {
 			continue
 		}
 		skipping = ""
+		if cpu, ok := strings.CutPrefix(line, "cpu: "); ok {
+			res.CPU = strings.TrimSpace(cpu)
+		}
 		if !strings.HasPrefix(line, "Benchmark") {
 			continue
 		}
