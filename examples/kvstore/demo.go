@@ -24,12 +24,12 @@ type demoConfig struct {
 	Keys     int
 	// Phase is the time between the demo's steps: start, crash a replica,
 	// crash the sequencer, add a replica, stop.
-	Phase   time.Duration
-	Seed    uint64
-	Class   layer.Class
+	Phase time.Duration
+	Seed  uint64
+	Class layer.Class
 	// SuspectTicks is the suspicion timeout in 5 ms ticks.
 	SuspectTicks int64
-	SVGPath string
+	SVGPath      string
 	// Progress receives the live counter line; nil for none.
 	Progress io.Writer
 }

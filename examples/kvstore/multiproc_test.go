@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -136,11 +136,37 @@ func TestLinearizableMultiProcess(t *testing.T) {
 	if !dead[0] {
 		t.Fatalf("the workload ended (%d done, %d unknown, %d refused) before the founder was killed", cnt.Done.Load(), cnt.Unknown.Load(), cnt.Refused.Load())
 	}
-	awaitMembers(t, doers[1], 2, 30*time.Second)
+	// The survivors form a view of two, unless the loaded machine made one
+	// of them be suspected and removed (it then exits; see TestKVStoreChild).
+	for i, c := range children[1:] {
+		select {
+		case <-c.Done():
+			t.Logf("replica %d was removed from the group and exited:\n%s", i+1, c.Output())
+			continue
+		default:
+		}
+		if !removed(children[1:]) {
+			awaitMembers(t, doers[i+1], 2, 30*time.Second)
+		}
+	}
 	t.Logf("%d operations: %d done, %d unknown, %d refused; founder killed after 25", len(recs), cnt.Done.Load(), cnt.Unknown.Load(), cnt.Refused.Load())
 	if err := proctest.StopAll(children[1:], 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func removed(cs []*proctest.Child) bool {
+	for _, c := range cs {
+		if strings.Contains(c.Output(), errRemoved.Error()) {
+			return true
+		}
+		select {
+		case <-c.Done():
+			return true
+		default:
+		}
+	}
+	return false
 }
 
 // httpAddrOf waits (bounded) for the child's "HTTP addr" line.
