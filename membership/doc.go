@@ -70,10 +70,24 @@
 // separate actor would need a synchronous round trip to the application at
 // every view change.
 //
-// Time is a ticker posting Tick into the mailbox every Config.TickInterval,
-// the core's only clock. At most one tick waits in the mailbox: a member too
-// busy to take ticks runs its clock slower, so its suspicions come later,
-// never earlier.
+// The core's failure-detection and flush traffic (heartbeats, Flush,
+// FlushOk, Accept, AcceptOk, Commit, Join, Leave, Welcome, Removed and the
+// flush's Nak) and the ticks travel on the mailbox's system lane, which the
+// run loop drains before the user lane; data, retransmissions and the
+// ordering layer's messages stay on the user lane, in order. A heartbeat
+// thus never waits behind a data backlog, and a view change is not slowed by
+// the traffic it interrupts. The core needs no order between the two lanes
+// (protoactor remote gives none after a reconnect either). Deliveries and
+// view events still reach the actor in the core's order, whichever lane
+// carried the message that produced them.
+//
+// Time is a ticker posting Tick every Config.TickInterval, the core's only
+// clock. At most one tick waits in the mailbox, and each carries the wall
+// clock's count of elapsed periods: the driver gives the core up to three
+// ticks per tick message until it has caught up, so the core's clock keeps
+// to the wall clock on a busy machine (detection does not slow down with
+// it) but never jumps after a pause, which would suspect every member whose
+// heartbeats are still queued behind the tick.
 //
 // Stopping the member actor (or killing its process) is a crash as far as
 // the group can tell: from Stop on, the invoker feeds the core nothing and
@@ -95,12 +109,25 @@
 // It learns its fate, its actor receives Stopped{Left: false}, and it must
 // join again as a new process (a new actor name). Choose SuspectTimeout for
 // the worst pause the deployment tolerates; the multi-process tests, five
-// race-instrumented processes sharing two busy cores, use 1 s.
+// race-instrumented processes sharing two busy cores, use 2 s.
 //
-// Because heartbeats, ticks and flush messages share the member's mailbox
-// with the data, they queue behind a data backlog: under saturation both
-// the clock and the flush slow down, and a crash takes longer to turn into
-// a view (see the measurements).
+// Two more limits follow. A member's clock follows the wall clock, so a
+// process starved of CPU for longer than the timeout (the race detector on
+// an overloaded machine does that) is removed like a hung one. And a joiner
+// is suspected if its first heartbeat arrives more than SuspectTimeout
+// after the members installed the view that admits it: its Welcome travels
+// over a fresh connection first. The core starts every member's silence at
+// the install; a grace period for members new to the view would be the
+// core's to add. On the loaded two-core machine of the tests, joins over
+// loopback needed more than 300 ms at times, hence the generous timeouts
+// of the multi-process tests and benchmark.
+//
+// Under saturation a view change also waits for the cut: every survivor
+// delivers the old view's messages it holds before it installs the next
+// view, so the install trails the crash by the time to deliver that
+// backlog. Virtual synchrony has no way around it; keeping the offered load
+// below capacity (Config.PendingLimit bounds each member's own backlog) is
+// the application's lever.
 //
 // protoactor's own signals are connection-based: Terminated and
 // EndpointTerminatedEvent miss hung processes, fire on transient errors, and
