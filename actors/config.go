@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -43,6 +44,15 @@ type Config struct {
 	// real actors: a Timing fault with Delay d holds a message back d*FaultTick,
 	// and a Trigger's AtTick counts FaultTicks since the faults were set up.
 	FaultTick time.Duration
+	// TLS, when set, runs the remote over mutual TLS: the node serves and
+	// dials with this configuration, requires and verifies a client
+	// certificate on every inbound connection (against ClientCAs, or
+	// RootCAs if ClientCAs is nil), and identifies each peer by the
+	// address its certificate names as a URI subject alternative name
+	// lockstep://host:port (PeerIdentity). The node's own certificate must
+	// name the node's address, so its port must be fixed. Nil (the
+	// default) means plaintext gRPC, where a peer's identity is unknown.
+	TLS *tls.Config
 }
 
 // DefaultConfig returns a local-only node configuration (no remote), with
@@ -77,6 +87,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: shutdown timeout must be positive", ErrInvalidConfig)
 	case c.FaultTick <= 0:
 		return fmt.Errorf("%w: fault tick must be positive", ErrInvalidConfig)
+	case c.TLS != nil && !c.Remote:
+		return fmt.Errorf("%w: TLS is set but remote is off", ErrInvalidConfig)
+	case c.TLS != nil && len(c.TLS.Certificates) == 0 && c.TLS.GetCertificate == nil:
+		return fmt.Errorf("%w: TLS config holds no node certificate", ErrInvalidConfig)
+	case c.TLS != nil && c.TLS.RootCAs == nil:
+		return fmt.Errorf("%w: TLS config has no RootCAs to verify peers with", ErrInvalidConfig)
+	case c.TLS != nil && c.Port == 0:
+		return fmt.Errorf("%w: TLS needs a fixed port, which the node certificate names", ErrInvalidConfig)
 	}
 	return nil
 }

@@ -75,7 +75,37 @@
 //     warning when a second remote starts in a process.
 //   - A peer's PID in an envelope is not authenticated: the sender of a
 //     remote message can be forged. Protocols carry identity in their payload
-//     (wire.Data.sender) and the Byzantine ones sign it.
+//     (wire.Data.sender) and the Byzantine ones sign it; over plaintext that
+//     is all there is. With mutual TLS (below) the transport knows the peer.
+//
+// # Mutual TLS and peer identity
+//
+// WithTLS (Config.TLS) runs the remote over mutual TLS: the node serves
+// and dials with one tls.Config, and requires and verifies a client
+// certificate on every inbound connection, so a process without a
+// certificate from a trusted authority cannot open a stream at all (the
+// handshake fails; nothing is counted, since no stream exists). A node's
+// certificate names its address as a URI subject alternative name,
+// lockstep://host:port (CertScheme); NewNode refuses a certificate naming
+// another address than the node's, so TLS needs a fixed port. The guard
+// interceptor, still the first of the chain, reads the verified peer's
+// address from the certificate (PeerIdentityOf) and refuses a stream
+// whose certificate names none (Stats.Unauthenticated).
+//
+// protoactor never shows actors who the peer is, so the node offers the
+// identity where it is known: a BatchCheck, installed with AddBatchCheck
+// (also while serving), sees every well-formed inbound batch together with
+// its stream's PeerIdentity before protoactor does. A check's error is
+// logged, counted (Stats.CheckRefusals and RejectedMessages) and closes that
+// peer's stream (gRPC PermissionDenied); no envelope of the batch reaches
+// an actor, other streams are unaffected, and the peer's protoactor
+// reconnects on its next send. SendersMatchPeer is the general check:
+// every envelope sender must live at the peer's address. It is not
+// installed by default, because a message forwarded with its original
+// sender (Context.Forward) legitimately names a third process; package
+// agreement installs a narrower check for its own messages. Without TLS a
+// check sees PeerIdentity{} (not Authenticated). Package tlstest mints
+// throwaway authorities and node certificates for tests and examples.
 //
 // # Failure models on real actors
 //

@@ -41,8 +41,14 @@ type streamGuard struct {
 	log *logrus.Entry
 	// checkBatches enables the inspection; the recovery is always on.
 	checkBatches bool
-	rejected     atomic.Uint64
-	panics       atomic.Uint64
+	// authenticate requires every stream to have a PeerIdentity (TLS on).
+	authenticate bool
+	// checks are the BatchChecks installed with Node.AddBatchCheck.
+	checks          batchChecks
+	rejected        atomic.Uint64
+	panics          atomic.Uint64
+	unauthenticated atomic.Uint64
+	checkRefusals   atomic.Uint64
 
 	// active counts the handlers running; idle is closed when it drops to
 	// zero. Close waits for idle so that protoactor's shutdown runs after
@@ -122,10 +128,16 @@ func (g *streamGuard) interceptor(srv any, ss grpc.ServerStream, info *grpc.Stre
 			err = status.Errorf(codes.Internal, "%v: handler panicked: %v", ErrRejectedBatch, r)
 		}
 	}()
-	if g.checkBatches {
-		ss = &checkedStream{ServerStream: ss, guard: g}
+	var who PeerIdentity
+	if g.authenticate {
+		var err error
+		if who, err = PeerIdentityOf(ss.Context()); err != nil {
+			g.unauthenticated.Add(1)
+			g.logger().WithError(err).Warn("remote: refused a stream whose peer has no identity")
+			return status.Error(codes.Unauthenticated, err.Error())
+		}
 	}
-	return handler(srv, ss)
+	return handler(srv, &checkedStream{ServerStream: ss, guard: g, peer: who})
 }
 
 // checkedStream inspects every RemoteMessage a peer sends before the
@@ -133,6 +145,7 @@ func (g *streamGuard) interceptor(srv any, ss grpc.ServerStream, info *grpc.Stre
 type checkedStream struct {
 	grpc.ServerStream
 	guard *streamGuard
+	peer  PeerIdentity
 }
 
 // RecvMsg implements grpc.ServerStream. A bad batch turns into an error
@@ -149,10 +162,21 @@ func (s *checkedStream) RecvMsg(m any) error {
 	if batch == nil {
 		return nil
 	}
-	if err := checkBatch(batch); err != nil {
-		s.guard.rejected.Add(1)
-		s.guard.logger().WithError(err).Warn("remote: rejected a message batch from a peer; closing that stream only")
-		return status.Error(codes.InvalidArgument, err.Error())
+	if s.guard.checkBatches {
+		if err := checkBatch(batch); err != nil {
+			s.guard.rejected.Add(1)
+			s.guard.logger().WithError(err).Warn("remote: rejected a message batch from a peer; closing that stream only")
+			return status.Error(codes.InvalidArgument, err.Error())
+		}
+	}
+	for _, check := range s.guard.checks.snapshot() {
+		if err := check(s.peer, batch); err != nil {
+			s.guard.rejected.Add(1)
+			s.guard.checkRefusals.Add(1)
+			s.guard.logger().WithError(err).WithField("peer", s.peer.Address).
+				Warn("remote: a batch check refused a batch from a peer; closing that stream only")
+			return status.Error(codes.PermissionDenied, err.Error())
+		}
 	}
 	return nil
 }

@@ -58,6 +58,14 @@ type Stats struct {
 	// RecoveredPanics counts the refusals that were panics caught in the
 	// gRPC handler rather than batches caught before protoactor saw them.
 	RecoveredPanics uint64
+	// CheckRefusals counts the refusals by a BatchCheck (AddBatchCheck),
+	// for example a batch whose envelope sender contradicts the peer's
+	// certificate.
+	CheckRefusals uint64
+	// Unauthenticated counts inbound streams refused under TLS because the
+	// peer's verified certificate names no node address. (A peer without
+	// a valid certificate fails the TLS handshake and opens no stream.)
+	Unauthenticated uint64
 }
 
 // NewNode starts a node configured by cfg and then opts. With remote on, the
@@ -87,10 +95,16 @@ func NewNode(cfg Config, opts ...Option) (*Node, error) {
 		protoLog = slog.New(newLogrusHandler(n.log.WithField("lib", "protoactor")))
 	}
 	n.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return protoLog }))
-	n.guard = &streamGuard{log: n.log, checkBatches: !o.skipBatchCheck}
+	n.guard = &streamGuard{log: n.log, checkBatches: !o.skipBatchCheck, authenticate: n.cfg.TLS != nil}
 	if n.cfg.Remote {
 		if err := n.startRemote(); err != nil {
 			n.system.Shutdown()
+			return nil, err
+		}
+	}
+	if n.cfg.TLS != nil {
+		if err := checkOwnCertificate(n.cfg.TLS, n.Address()); err != nil {
+			n.Close()
 			return nil, err
 		}
 	}
@@ -177,7 +191,12 @@ func (n *Node) Faults() *Faults { return n.faults }
 
 // Stats returns the node's counters.
 func (n *Node) Stats() Stats {
-	return Stats{RejectedMessages: n.guard.rejected.Load(), RecoveredPanics: n.guard.panics.Load()}
+	return Stats{
+		RejectedMessages: n.guard.rejected.Load(),
+		RecoveredPanics:  n.guard.panics.Load(),
+		CheckRefusals:    n.guard.checkRefusals.Load(),
+		Unauthenticated:  n.guard.unauthenticated.Load(),
+	}
 }
 
 // Spawn starts an actor called name from producer and opts, with the

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"crypto/tls"
 	"time"
 
 	"github.com/lockstep-actors/lockstep/actors/faults"
@@ -33,6 +34,13 @@ func WithRemote(host string, port int) Option {
 		o.cfg.Host = host
 		o.cfg.Port = port
 	}
+}
+
+// WithTLS runs the node's remote over mutual TLS with cfg (see
+// Config.TLS); it implies nothing about WithRemote, which must also be
+// given, with a fixed port.
+func WithTLS(cfg *tls.Config) Option {
+	return func(o *options) { o.cfg.TLS = cfg }
 }
 
 // WithLogger makes the node log through l. Without it the node logs to a

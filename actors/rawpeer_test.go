@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/remote"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 )
@@ -29,16 +31,30 @@ type rawPeer struct {
 // dialRaw connects to addr and performs protoactor's connect handshake.
 func dialRaw(t *testing.T, addr string) *rawPeer {
 	t.Helper()
-	conn, err := grpc.Dial(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	p, err := dialRawWith(t, addr, insecure.NewCredentials())
 	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
+		t.Fatal(err)
+	}
+	return p
+}
+
+// dialRawWith connects to addr with creds and performs protoactor's
+// connect handshake, all within waitTimeout, and reports what failed.
+func dialRawWith(t *testing.T, addr string, creds credentials.TransportCredentials) (*rawPeer, error) {
+	t.Helper()
+	conn, err := grpc.Dial(addr, grpc.WithTransportCredentials(creds))
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &rawPeer{conn: conn, cancel: cancel, recvErr: make(chan error, 1)}
 	t.Cleanup(p.close)
+	// The handshake must finish in time; the stream itself lives on.
+	timer := time.AfterFunc(waitTimeout, cancel)
+	defer timer.Stop()
 	p.stream, err = remote.NewRemotingClient(conn).Receive(ctx)
 	if err != nil {
-		t.Fatalf("open stream to %s: %v", addr, err)
+		return nil, fmt.Errorf("open stream to %s: %w", addr, err)
 	}
 	err = p.stream.Send(&remote.RemoteMessage{MessageType: &remote.RemoteMessage_ConnectRequest{
 		ConnectRequest: &remote.ConnectRequest{ConnectionType: &remote.ConnectRequest_ServerConnection{
@@ -46,11 +62,14 @@ func dialRaw(t *testing.T, addr string) *rawPeer {
 		}},
 	}})
 	if err != nil {
-		t.Fatalf("send connect request: %v", err)
+		return nil, fmt.Errorf("send connect request: %w", err)
 	}
 	resp, err := p.stream.Recv()
 	if err != nil || resp.GetConnectResponse() == nil {
-		t.Fatalf("connect response: %v %v", resp, err)
+		return nil, fmt.Errorf("connect response %v: %w", resp, err)
+	}
+	if !timer.Stop() {
+		return nil, fmt.Errorf("handshake with %s timed out", addr)
 	}
 	go func() {
 		for {
@@ -60,7 +79,7 @@ func dialRaw(t *testing.T, addr string) *rawPeer {
 			}
 		}
 	}()
-	return p
+	return p, nil
 }
 
 // send sends one batch holding one message of type typeName (which need not
@@ -71,6 +90,23 @@ func (p *rawPeer) send(typeName string, data []byte, target *actor.PID) error {
 			TypeNames: []string{typeName},
 			Targets:   []*actor.PID{target},
 			Envelopes: []*remote.MessageEnvelope{{MessageData: data, TypeId: 0, Target: 0, SerializerId: 0}},
+		},
+	}})
+}
+
+// sendAs sends msg to target in one batch whose envelope names sender.
+func (p *rawPeer) sendAs(t *testing.T, msg proto.Message, target, sender *actor.PID) error {
+	t.Helper()
+	data, err := proto.Marshal(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.stream.Send(&remote.RemoteMessage{MessageType: &remote.RemoteMessage_MessageBatch{
+		MessageBatch: &remote.MessageBatch{
+			TypeNames: []string{string(proto.MessageName(msg))},
+			Targets:   []*actor.PID{target},
+			Senders:   []*actor.PID{sender},
+			Envelopes: []*remote.MessageEnvelope{{MessageData: data, TypeId: 0, Target: 0, Sender: 1}},
 		},
 	}})
 }
@@ -100,7 +136,9 @@ func (p *rawPeer) awaitClosed(t *testing.T) error {
 }
 
 func (p *rawPeer) close() {
-	_ = p.stream.CloseSend()
+	if p.stream != nil {
+		_ = p.stream.CloseSend()
+	}
 	p.cancel()
 	_ = p.conn.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 )
@@ -17,7 +18,9 @@ const minClientPing = 10 * time.Second
 // (half-open TCP) is noticed and its stream ended.
 func serverOptions(cfg Config, g *streamGuard) []grpc.ServerOption {
 	clientPing := max(cfg.KeepaliveTime, minClientPing)
-	return []grpc.ServerOption{
+	opts := []grpc.ServerOption{
+		// The guard stays the first interceptor: it must see every stream,
+		// and recover whatever the rest of the chain panics with.
 		grpc.ChainStreamInterceptor(g.interceptor),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.KeepaliveTime, Timeout: cfg.KeepaliveTimeout}),
 		// Allow the peers' client pings even between streams; the default
@@ -25,15 +28,24 @@ func serverOptions(cfg Config, g *streamGuard) []grpc.ServerOption {
 		// for pinging "too often".
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: clientPing / 2, PermitWithoutStream: true}),
 	}
+	if cfg.TLS != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(serverTLS(cfg.TLS))))
+	}
+	return opts
 }
 
 // dialOptions are the gRPC dial options of the remote. Setting any replaces
 // protoactor's defaults, which are just the insecure transport credentials,
-// so those are repeated here.
+// so credentials are always given here: TLS with the node's certificate
+// as the client certificate, or insecure ones.
 func dialOptions(cfg Config) []grpc.DialOption {
 	ping := max(cfg.KeepaliveTime, minClientPing)
+	creds := insecure.NewCredentials()
+	if cfg.TLS != nil {
+		creds = credentials.NewTLS(cfg.TLS.Clone())
+	}
 	return []grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: ping, Timeout: cfg.KeepaliveTimeout, PermitWithoutStream: true}),
 	}
 }

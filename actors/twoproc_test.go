@@ -34,6 +34,8 @@ func TestHelperProcess(t *testing.T) {
 	switch role {
 	case "probe-peer":
 		runProbePeer(t)
+	case "tls-probe-peer":
+		runProbePeer(t, tlsPeerOptions(t)...)
 	default:
 		t.Fatalf("unknown role %q", role)
 	}
@@ -43,7 +45,8 @@ func TestHelperProcess(t *testing.T) {
 // probe with the body reversed and records its delivery, sends childProbes
 // probes of its own to the parent's "sink", announces its address and serves
 // until its standard input closes.
-func runProbePeer(t *testing.T) {
+// opts replace the default remote on a kernel-chosen port.
+func runProbePeer(t *testing.T, opts ...Option) {
 	hist, err := proctest.CreateHistory()
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +56,10 @@ func runProbePeer(t *testing.T) {
 			t.Errorf("history: %v", err)
 		}
 	}()
-	n, err := NewNode(DefaultConfig(), WithRemote("127.0.0.1", 0))
+	if len(opts) == 0 {
+		opts = []Option{WithRemote("127.0.0.1", 0)}
+	}
+	n, err := NewNode(DefaultConfig(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
