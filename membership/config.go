@@ -39,6 +39,13 @@ type Config struct {
 	// mailbox, for window space, or for the first view). Beyond it
 	// Multicast fails with ErrBackpressure.
 	PendingLimit int
+	// ConnectionHints makes protoactor's report of a lost connection to a
+	// member's node (remote.EndpointTerminatedEvent) suspect that member at
+	// once, instead of after Core.SuspectTimeout of silence. It only speeds
+	// detection up: heartbeats still catch what connections miss (hung and
+	// slow processes). Its cost is a false suspicion, hence the removal of a
+	// live member, whenever a connection breaks while its process lives.
+	ConnectionHints bool
 	// Core holds the knobs of the pure core: ordering class, stable-only
 	// delivery, heartbeat and suspicion periods in ticks, retransmission,
 	// policy. Its Self, Group, Members, Seeds and State are ignored and
@@ -48,14 +55,16 @@ type Config struct {
 
 // DefaultConfig returns a Config for group with the core's defaults (FIFO
 // class, majority policy, heartbeats every 2 ticks, suspicion after 20) and
-// a 5 ms tick: heartbeats every 10 ms, suspicion after 100 ms of silence.
+// a 5 ms tick: heartbeats every 10 ms, suspicion after 100 ms of silence,
+// or at once when protoactor reports the connection to a member's node lost.
 // Fill in Members to found the group, or Seeds to join it.
 func DefaultConfig(group string) Config {
 	return Config{
-		Group:        group,
-		TickInterval: 5 * time.Millisecond,
-		PendingLimit: 4096,
-		Core:         flush.DefaultConfig("", group, nil),
+		Group:           group,
+		TickInterval:    5 * time.Millisecond,
+		PendingLimit:    4096,
+		ConnectionHints: true,
+		Core:            flush.DefaultConfig("", group, nil),
 	}
 }
 

@@ -184,9 +184,10 @@ func (d *driver) step(from history.ProcessID, msg proto.Message) {
 	}
 }
 
-// hint notes that protoactor lost the connection to a node. The core
-// detects failures by heartbeats alone and has no input for such a hint,
-// so it is only counted (for members of the current view) and logged.
+// hint: protoactor lost the connection to a node. With ConnectionHints,
+// the core suspects the members of the current view on that node at once
+// (flush.Member.Suspect); heartbeats remain the detector for everything a
+// connection cannot see.
 func (d *driver) hint(address string) {
 	v := d.view.Load()
 	if v == nil {
@@ -195,7 +196,10 @@ func (d *driver) hint(address string) {
 	for _, p := range v.Members {
 		if pid, err := d.pids.pid(p); err == nil && pid.Address == address && p != d.self {
 			d.stats.hints.Add(1)
-			d.log.WithField("peer", p).Debug("membership: connection to a member lost; heartbeats decide")
+			d.log.WithField("peer", p).Debug("membership: connection to a member lost")
+			if d.cfg.ConnectionHints {
+				d.core.Suspect(p)
+			}
 		}
 	}
 }

@@ -131,7 +131,7 @@ func (d *driver) watchEndpoints(node *actors.Node) {
 	es := node.System().EventStream
 	sub := es.Subscribe(func(evt any) {
 		if e, ok := evt.(*remote.EndpointTerminatedEvent); ok && !d.out.Load() {
-			d.box.PostUserMessage(&hintMsg{address: e.Address})
+			d.box.PostSystemMessage(&urgent{&hintMsg{address: e.Address}})
 		}
 	})
 	u := func() { es.Unsubscribe(sub) }

@@ -14,8 +14,8 @@ type Stats struct {
 	NoRoute       uint64 // outbound messages to a process id without PID
 	UnknownSender uint64 // membership traffic without a sender PID
 	// Hints counts connection losses protoactor reported for a member's
-	// node (EndpointTerminatedEvent). They are observed only: the core has
-	// no input for them yet, so heartbeats alone detect failures.
+	// node (EndpointTerminatedEvent); with Config.ConnectionHints each made
+	// the core suspect that member at once.
 	Hints   uint64
 	Waiting int64 // own multicasts accepted but not yet handed to the core
 }
