@@ -397,6 +397,7 @@ func msMemberProcess(ctx context.Context, p loopback.Params, r *loopback.Report)
 	defer node.Close()
 	cfg := msLoopbackConfig()
 	cfg.Name = "m"
+	cfg.ConnectionHints = p["hints"] == "on"
 	if seed := p["seed"]; seed != "" {
 		cfg.Seeds = []string{seed}
 	} else {
@@ -452,15 +453,22 @@ func msLoopbackConfig() membership.Config {
 // (one founds the group, four join through its address), each multicasting
 // 1,000 payloads/s; one member (not the coordinator) is SIGKILLed, and the
 // time from the kill to the last survivor's install of the view without it
-// is measured, as in BenchmarkMembershipCrashToView. Each iteration starts
+// is measured, as in BenchmarkMembershipCrashToView: by heartbeats alone,
+// and with connection hints (Config.ConnectionHints: protoactor's report of
+// the lost connection suspects the victim at once). Each iteration starts
 // five fresh processes; run with -benchtime=Nx.
 func BenchmarkMembershipCrashToViewLoopback(b *testing.B) {
+	b.Run("heartbeats", func(b *testing.B) { benchLoopbackCrash(b, "off") })
+	b.Run("connection-hints", func(b *testing.B) { benchLoopbackCrash(b, "on") })
+}
+
+func benchLoopbackCrash(b *testing.B, hints string) {
 	cfg := msLoopbackConfig()
 	hb := time.Duration(cfg.Core.HeartbeatEvery) * cfg.TickInterval
 	timeout := time.Duration(cfg.Core.SuspectTimeout) * cfg.TickInterval
 	var samples []time.Duration
 	for range b.N {
-		d, err := msLoopbackCrash(b)
+		d, err := msLoopbackCrash(b, hints)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -476,10 +484,10 @@ func BenchmarkMembershipCrashToViewLoopback(b *testing.B) {
 	b.ReportMetric(float64(p99-timeout)/1e6, "p99-beyond-timeout-ms")
 }
 
-func msLoopbackCrash(b *testing.B) (time.Duration, error) {
+func msLoopbackCrash(b *testing.B, hints string) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	params := loopback.Params{"timeout": "60s"}
+	params := loopback.Params{"timeout": "60s", "hints": hints}
 	founder, err := loopback.Spawn(ctx, msMemberRole, params)
 	if err != nil {
 		return 0, err
@@ -503,7 +511,7 @@ func msLoopbackCrash(b *testing.B) (time.Duration, error) {
 		if i == victim {
 			cctx = victimCtx
 		}
-		c, err := loopback.Spawn(cctx, msMemberRole, loopback.Params{"timeout": "60s", "seed": addr[0]})
+		c, err := loopback.Spawn(cctx, msMemberRole, loopback.Params{"timeout": "60s", "seed": addr[0], "hints": hints})
 		if err != nil {
 			return 0, err
 		}
