@@ -132,12 +132,17 @@
 // protoactor's own signals are connection-based: Terminated and
 // EndpointTerminatedEvent miss hung processes, fire on transient errors, and
 // can overtake a sender's last messages. They may only speed suspicion up.
-// The core has no input for such a hint yet, so the view manager counts the
-// endpoint losses of view members (Stats.Hints) and logs them, and leaves
-// detection to the heartbeats. What the core would need: a method such as
-// Hint(p) that makes p's silence count from the hint, e.g. suspecting it
-// after a shorter timeout unless it is heard from again, so that a hint
-// speeds detection without ever removing a member that keeps heartbeating.
+// With Config.ConnectionHints (the default) the view manager subscribes to
+// the node's EndpointTerminatedEvent and, on the system lane, makes the core
+// suspect at once the members of the current view on that node
+// (flush.Member.Suspect); heartbeats still catch whatever a connection does
+// not show. A SIGKILLed process is then suspected within milliseconds of
+// its connections breaking instead of after the timeout. The price: a
+// connection that breaks while its process lives removes that member like
+// any other suspicion. Terminated from Watch is not used: it adds nothing
+// the endpoint event does not, and a watch is not re-established after a
+// reconnect. The suspicion never tells the core that a sender's messages
+// have all arrived; the flush's cut decides which messages the view holds.
 //
 // # State transfer
 //
