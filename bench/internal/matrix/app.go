@@ -44,6 +44,9 @@ type member struct {
 	delivered atomic.Int64
 	inflight  int  // own multicasts not yet delivered back (actor goroutine only)
 	out       bool // removed or stopped (actor goroutine only)
+	// removed is set when the member learns it is out of the group
+	// (suspected while alive) or blocked without a primary component.
+	removed atomic.Bool
 
 	mu    sync.Mutex
 	lat   metrics.Histogram
@@ -76,12 +79,22 @@ func (m *member) Receive(ctx actor.Context) {
 		m.mu.Lock()
 		m.views = append(m.views, viewAt{msg.ID, msg.Members, time.Now()})
 		m.mu.Unlock()
-		select {
-		case m.s.changed <- struct{}{}:
-		default:
-		}
+		m.notify()
 	case *membership.Stopped:
 		m.out = true
+		m.removed.Store(true)
+		m.notify()
+	case *membership.Blocked:
+		m.removed.Store(true)
+		m.notify()
+	}
+}
+
+// notify wakes a run waiting for a view change.
+func (m *member) notify() {
+	select {
+	case m.s.changed <- struct{}{}:
+	default:
 	}
 }
 

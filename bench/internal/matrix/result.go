@@ -29,6 +29,9 @@ type Result struct {
 	// included: more than one in a scenario that removes nobody means a
 	// live member was suspected.
 	Views int
+	// Removed counts members expected to stay that were removed from the
+	// group or blocked (suspected while alive, e.g. starved of CPU).
+	Removed int
 	// Samples is the throughput series.
 	Samples []Sample
 }

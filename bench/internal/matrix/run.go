@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -23,6 +24,11 @@ const groupName = "matrix"
 // its creation, before the group has even started, so the run's timeline
 // is laid out from that moment and start-up must fit in this lead.
 const timingLead = time.Second
+
+// viewWait bounds the wait, after the window, for the survivors to install
+// the view without the faulty member: a cell whose view change hangs
+// fails after it instead of holding the whole matrix up.
+const viewWait = 5 * time.Second
 
 // run is one cell being measured.
 type run struct {
@@ -128,9 +134,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Scenario.RemovesMember() {
 		gone := r.ids[r.victim]
 		without := func(v viewAt) bool { return v.id > 1 && !slices.Contains(v.members, gone) }
-		if err := r.await(ctx, "the view without "+string(gone), func() bool {
+		vctx, vcancel := context.WithTimeout(ctx, viewWait)
+		defer vcancel()
+		if err := r.await(vctx, "the view without "+string(gone), func() bool {
 			for _, i := range r.survivors {
-				if _, ok := r.members[i].view(without); !ok {
+				if _, ok := r.members[i].view(without); !ok && !r.members[i].removed.Load() {
 					return false
 				}
 			}
@@ -140,9 +148,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		var last time.Time
 		for _, i := range r.survivors {
-			if v, _ := r.members[i].view(without); v.at.After(last) {
+			if v, ok := r.members[i].view(without); ok && v.at.After(last) {
 				last = v.at
 			}
+		}
+		if last.IsZero() {
+			return nil, fmt.Errorf("matrix: %v %s n=%d: every survivor was removed or blocked (views installed, id:size: %s)",
+				cfg.Scenario, cfg.Class, cfg.Members, r.viewsSeen())
 		}
 		res.ViewChange = last.Sub(faulted)
 	}
@@ -152,6 +164,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Latency.Merge(&m.lat)
 		m.mu.Unlock()
 		res.Views = max(res.Views, m.viewCount())
+		if m.removed.Load() {
+			res.Removed++
+		}
 	}
 	return res, nil
 }
@@ -205,6 +220,22 @@ func (r *run) faultSpec(i int) (faults.Spec, bool) {
 	return faults.Spec{}, false
 }
 
+// viewsSeen lists, per member, the views it installed as id:size, for
+// the error a hung view change returns.
+func (r *run) viewsSeen() string {
+	var b strings.Builder
+	for i, m := range r.members {
+		m.mu.Lock()
+		fmt.Fprintf(&b, " m%d[", i)
+		for _, v := range m.views {
+			fmt.Fprintf(&b, " %d:%d", v.id, len(v.members))
+		}
+		b.WriteString(" ]")
+		m.mu.Unlock()
+	}
+	return strings.TrimSpace(b.String())
+}
+
 // await polls cond on every view change and every millisecond until it
 // holds or ctx ends.
 func (r *run) await(ctx context.Context, what string, cond func() bool) error {
@@ -215,7 +246,8 @@ func (r *run) await(ctx context.Context, what string, cond func() bool) error {
 		case <-r.s.changed:
 		case <-tick.C:
 		case <-ctx.Done():
-			return fmt.Errorf("matrix: %v %s n=%d: waiting for %s: %w", r.cfg.Scenario, r.cfg.Class, r.cfg.Members, what, ctx.Err())
+			return fmt.Errorf("matrix: %v %s n=%d: waiting for %s (views installed, id:size: %s): %w",
+				r.cfg.Scenario, r.cfg.Class, r.cfg.Members, what, r.viewsSeen(), ctx.Err())
 		}
 	}
 	return nil
