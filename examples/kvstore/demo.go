@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -36,7 +37,7 @@ type demoConfig struct {
 
 func defaultDemoConfig() demoConfig {
 	return demoConfig{Replicas: 5, Clients: 16, Keys: 32, Phase: 1500 * time.Millisecond, Seed: 1, Class: layer.CausalAtomic, SuspectTicks: 30,
-		SVGPath: "kvstore-spacetime.svg"}
+		SVGPath: filepath.Join(os.TempDir(), "kvstore-spacetime.svg")}
 }
 
 // viewChange is one step of the demo that changed the view.

@@ -57,8 +57,8 @@
 // the operations done, the throughput, each view change with how long it
 // took to be installed everywhere, and each replica's checksum; it exits
 // non-zero unless all are identical. It writes a space-time diagram of the
-// window around the sequencer's crash (kvstore-spacetime.svg by default,
-// -svg to change): one line per replica, arrows from multicasts to
+// window around the sequencer's crash (kvstore-spacetime.svg in the
+// system's temporary directory by default, -svg to change; it prints where): one line per replica, arrows from multicasts to
 // deliveries, view installs and the crash marked, drawn from the recorded
 // history (package spacetime).
 //
