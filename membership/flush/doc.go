@@ -94,10 +94,15 @@
 //
 // # The flush
 //
-// The coordinator is the lowest-ranked member nobody trusted suspects. It
-// runs the flush whenever the view must end (a suspicion, a join, a leave,
-// or a flush already begun). The flush is a single-decree Paxos instance per
-// view, with the flush's two rounds as its two phases:
+// A member coordinates when it suspects every member ranked below it, so
+// the oldest live member does once suspicions settle; the rule uses only its
+// own suspicions, so members whose reports differ cannot each defer to the
+// other. It runs the flush whenever the view must end (a suspicion, a join,
+// a leave, or a flush already begun), and leaves out, besides the suspected
+// members, those that suspect it, since they would refuse its flush; if that
+// costs the majority it blocks, and the members that suspect it follow the
+// next member in rank instead. The flush is a single-decree Paxos instance
+// per view, with the flush's two rounds as its two phases:
 //
 //  1. Flush(ballot) to every survivor (the members not suspected). Each
 //     stops multicasting and delivering in the view, promises to ignore lower
