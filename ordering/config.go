@@ -75,6 +75,12 @@ type Config struct {
 	// NewCore, if set, builds the core of each class instead of layer.New:
 	// for tests and for measuring the decorator apart from the layers.
 	NewCore func(layer.Config) (Core, error)
+	// PackLocal sends data to members in this process packed, as to remote
+	// ones (an Any per multicast, unpacked afresh by every receiver),
+	// instead of handing them the payload by pointer (local.go). Only for
+	// sender middleware that must see every multicast as protobuf (fault
+	// injection acts on protobuf messages only) and for measuring.
+	PackLocal bool
 	// Recorder, if enabled, receives every multicast and delivery event,
 	// stamped with the wall clock (Unix ns), on the actor's goroutine (or
 	// under the mailbox lock in HoldAtPost mode). It must not block. Off

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/step"
+	"github.com/lockstep-actors/lockstep/actors/wire"
 	"github.com/lockstep-actors/lockstep/ordering/layer"
 	"google.golang.org/protobuf/proto"
 )
@@ -25,6 +26,8 @@ var _ Core = (*layer.Member)(nil)
 func (c Config) coreConfig(k Class) layer.Config {
 	lc := c.Layer
 	lc.Self, lc.Group, lc.Members, lc.View, lc.Class = c.Self, c.Group, c.Members, c.View, k
+	// Payloads are packed only if some member can only be reached packed.
+	lc.LazyPayload = c.allLocal()
 	return lc
 }
 
@@ -33,3 +36,12 @@ func newCore(lc layer.Config) (Core, error) { return layer.New(lc) }
 
 // isWindowFull reports whether err is the layers' flow-control refusal.
 func isWindowFull(err error) bool { return errors.Is(err, layer.ErrWindowFull) }
+
+// localCore is what a core offers for in-process delivery by pointer
+// (local.go); *layer.Member has it, test cores need not.
+type localCore interface {
+	PayloadOf(d *wire.Data) proto.Message
+	StepData(from history.ProcessID, d *wire.Data, payload proto.Message) error
+}
+
+var _ localCore = (*layer.Member)(nil)

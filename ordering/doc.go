@@ -36,17 +36,23 @@
 //     one Outbound per other member into its Ready; the member delivers to
 //     itself without a network hop when its class allows.
 //  3. After the actor's Receive returns, the decorator carries the Ready
-//     out: it wraps the wire.Data once in a protoactor envelope whose
-//     sender is the member's port PID (below) and sends that one envelope to
-//     every member's PID with the actor's own context, so sender middleware
-//     (fault injection) applies, locally or through protoactor remote.
-//  4. At a receiver, the envelope enters the decorated mailbox like any
-//     message. When the mailbox invokes it, the decorator recognises the
-//     port, steps the arrival into the core, and, once no further message
-//     is queued (or after 256 arrivals), takes the core's Ready: it sends
-//     what the layers ask (NAKs, retransmissions, Status heartbeats that
-//     carry stability, sequencer Orders), and invokes the actor with each
-//     payload now deliverable, in order, with its metadata current.
+//     out with the actor's own context, so sender middleware applies. A
+//     member in this process gets one localData per multicast (the
+//     wire.Data, the payload itself and the sender's port PID, below),
+//     shared by all of them: nothing is packed or copied, and when every
+//     member is local the layers never build the protobuf Any at all
+//     (layer.Config.LazyPayload). A member in another process gets the
+//     wire.Data, with its payload packed, in one protoactor envelope whose
+//     sender is the port PID, through protoactor remote.
+//  4. At a receiver, the message enters the decorated mailbox like any
+//     other. When the mailbox invokes it, the decorator recognises the
+//     port, steps the arrival into the core (in-process data with its
+//     payload, so the core does not unpack it), and, once no further
+//     message is queued (or after 256 arrivals), takes the core's Ready:
+//     it sends what the layers ask (NAKs, retransmissions, Status
+//     heartbeats that carry stability, sequencer Orders), and invokes the
+//     actor with each payload now deliverable, in order, with its metadata
+//     current.
 //  5. Stability reports free the sender's window and buffers; the heap stays
 //     flat under sustained load (bench/).
 //
@@ -74,6 +80,13 @@
 // decorator also ticks after every Config.TickEvery arrivals, because under
 // load a busy process can starve the timer goroutine for a scheduler slice
 // and the layers' heartbeats (hence window space) would lag the traffic.
+//
+// Payloads are immutable once multicast: in process the sender and every
+// receiver share the one payload, as with any protoactor local send, so
+// neither the sender nor a receiver may modify it afterwards. Sender
+// middleware sees in-process data as a Go value, not a protobuf message;
+// Config.PackLocal sends it packed, as to a remote member, for middleware
+// (such as fault injection) that acts on protobuf messages only.
 //
 // Caveats, inherited from protoactor's mailbox: held-back messages are lost
 // when the actor stops; if the actor panics while receiving a delivery, that

@@ -46,8 +46,11 @@ type driver struct {
 
 	sendq []pendingSend // HoldAtPost: sends to make once d.mu is released
 
-	lastMsg proto.Message // envelope reuse: one envelope per fanned-out message
-	lastEnv *actor.MessageEnvelope
+	lastMsg   proto.Message // envelope reuse: one envelope per fanned-out message
+	lastEnv   *actor.MessageEnvelope
+	lastLocal *localData  // the same for in-process data (local.go)
+	localSlab []localData // localData are cut from it
+	local     []bool      // local[rank]: the member shares this process
 
 	backlog    atomic.Int64 // own multicasts accepted but not yet given to a core
 	tickQueued atomic.Bool
@@ -101,6 +104,9 @@ func newDriver(cfg Config) (*driver, error) {
 		d.slots = append(d.slots, slot{class: k, core: c, port: portPID(d.self, k)})
 	}
 	d.routes = newRoutes(cfg, classes)
+	for _, p := range d.routes.byRank {
+		d.local = append(d.local, d.self != nil && p != nil && p.Address == d.self.Address)
+	}
 	return d, nil
 }
 
@@ -135,7 +141,16 @@ func (d *driver) handle(msg any) bool {
 			}
 		}
 		return true
+	case *localData:
+		d.stepLocal(m)
+		d.arrived()
+		return true
 	case *actor.MessageEnvelope:
+		if l, ok := m.Message.(*localData); ok { // wrapped by sender middleware
+			d.stepLocal(l)
+			d.arrived()
+			return true
+		}
 		if m.Sender == nil {
 			return false
 		}
@@ -155,9 +170,7 @@ func (d *driver) handle(msg any) bool {
 			return false
 		}
 		d.step(rt.slot, rt.from, pm)
-		if d.arrivals++; d.cfg.TickEvery > 0 && d.arrivals >= d.cfg.TickEvery {
-			d.tick()
-		}
+		d.arrived()
 		return true
 	default:
 		if isLockstepTraffic(msg) { // ordering traffic must carry its port
@@ -165,6 +178,13 @@ func (d *driver) handle(msg any) bool {
 			return true
 		}
 		return false
+	}
+}
+
+// arrived counts an arrival and ticks every TickEvery of them.
+func (d *driver) arrived() {
+	if d.arrivals++; d.cfg.TickEvery > 0 && d.arrivals >= d.cfg.TickEvery {
+		d.tick()
 	}
 }
 
@@ -264,7 +284,7 @@ func (d *driver) pump() {
 			d.send(s, rd.Messages)
 			d.events(rd.Events)
 			s.core.Advance(rd)
-			d.lastMsg, d.lastEnv = nil, nil
+			d.lastMsg, d.lastEnv, d.lastLocal = nil, nil, nil
 			if len(d.loop) > 0 {
 				for j, m := range d.loop {
 					d.step(i, d.cfg.Self, m)
@@ -285,7 +305,7 @@ func (d *driver) send(s *slot, msgs []step.Outbound) {
 			d.loop = append(d.loop, ob.Msg)
 			continue
 		}
-		pid := d.routes.pidOf(ob.To)
+		rank, pid := d.routes.rankOf(ob.To)
 		if pid == nil {
 			d.stats.noRoute.Add(1)
 			if d.debug() {
@@ -293,16 +313,30 @@ func (d *driver) send(s *slot, msgs []step.Outbound) {
 			}
 			continue
 		}
-		if ob.Msg != d.lastMsg { // a fan-out repeats one message: share its envelope
-			d.lastMsg = ob.Msg
-			d.lastEnv = &actor.MessageEnvelope{Message: ob.Msg, Sender: s.port}
+		if ob.Msg != d.lastMsg { // a fan-out repeats one message: share what carries it
+			d.lastMsg, d.lastEnv, d.lastLocal = ob.Msg, nil, nil
+		}
+		var msg any
+		if rank >= 0 && d.local[rank] {
+			if d.lastLocal == nil {
+				d.lastLocal = d.localFor(s, ob.Msg)
+			}
+			if d.lastLocal != nil {
+				msg = d.lastLocal
+			}
+		}
+		if msg == nil {
+			if d.lastEnv == nil {
+				d.lastEnv = &actor.MessageEnvelope{Message: ob.Msg, Sender: s.port}
+			}
+			msg = d.lastEnv
 		}
 		if d.cfg.Mode == HoldAtPost || d.ctx == nil {
 			// Sent after the lock is released (postlock.go): sending under
 			// it could deadlock two members posting to each other.
-			d.sendq = append(d.sendq, pendingSend{pid, d.lastEnv})
+			d.sendq = append(d.sendq, pendingSend{pid, msg})
 		} else {
-			d.ctx.Send(pid, d.lastEnv)
+			d.ctx.Send(pid, msg)
 		}
 	}
 }

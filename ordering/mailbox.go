@@ -115,7 +115,7 @@ func (w invoker) InvokeUserMessage(msg any) {
 	defer func() { d.busy, d.delivering = false, false }()
 	d.deliverAll() // what a panicking Receive left undelivered
 	if d.handle(msg) {
-		if _, arrival := msg.(*actor.MessageEnvelope); arrival && d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
+		if isArrival(msg) && d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
 			// More is queued: step it too before taking Ready, so one Ready
 			// (one sequencer Order, one Status) answers the whole burst.
 			d.deferred++
@@ -129,6 +129,16 @@ func (w invoker) InvokeUserMessage(msg any) {
 		d.pump()
 	}
 	d.deliverAll()
+}
+
+// isArrival reports whether msg is traffic from a peer (as opposed to a
+// tick or request).
+func isArrival(msg any) bool {
+	switch msg.(type) {
+	case *actor.MessageEnvelope, *localData:
+		return true
+	}
+	return false
 }
 
 // maxDeferred caps how many arrivals are stepped before Ready is taken,

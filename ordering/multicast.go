@@ -39,6 +39,8 @@ func (d *driver) slotFor(opts []MulticastOption) (int, error) {
 // Multicast sends payload to every member of group, from inside the member
 // actor whose context ctx is. Call it only from that actor's Receive (it
 // runs on the actor's goroutine and takes no lock in the default mode).
+// Members in this process receive payload itself, not a copy: neither the
+// caller nor any receiver may modify it afterwards.
 //
 // It never blocks. When flow control holds the member's window shut, the
 // payload waits in a local queue (bounded by Config.PendingLimit) and goes
@@ -104,6 +106,8 @@ func (g *Group) Name() string { return g.d.cfg.Group }
 // an error wrapping ErrBackpressure means the member already holds
 // Config.PendingLimit accepted-but-unsent multicasts, and nothing was
 // accepted. ErrClassNotEnabled reports a class the group does not carry.
+// As with Multicast, payload is shared with the members in this process
+// and must not be modified afterwards.
 func (g *Group) Multicast(payload proto.Message, opts ...MulticastOption) error {
 	i, err := g.d.slotFor(opts)
 	if err != nil {

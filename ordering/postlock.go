@@ -16,7 +16,7 @@ type deliveryMarker struct{}
 
 type pendingSend struct {
 	pid *actor.PID
-	env *actor.MessageEnvelope
+	msg any // an envelope, or in-process data (local.go)
 }
 
 var sendqPool = sync.Pool{New: func() any { return new([]pendingSend) }}
@@ -49,7 +49,7 @@ func (d *driver) unlockAndFlush(box actor.Mailbox, added int) {
 	if q != nil {
 		for i, s := range *q {
 			if root != nil {
-				root.Send(s.pid, s.env)
+				root.Send(s.pid, s.msg)
 			} else {
 				d.stats.noRoute.Add(1) // not bound yet: the layers repair the loss
 			}

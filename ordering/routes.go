@@ -67,16 +67,17 @@ func newRoutes(cfg Config, classes []Class) routes {
 	return r
 }
 
-// pidOf returns the PID of member id. A scan of the few members beats a map
-// lookup: outbound ids are the core's own copies of cfg.Members, so the
-// comparisons mostly succeed on the string pointer.
-func (r *routes) pidOf(id history.ProcessID) *actor.PID {
+// rankOf returns the rank (-1 if id is no member) and PID of id. A scan
+// of the few members beats a map lookup: outbound ids are the core's own
+// copies of cfg.Members, so the comparisons mostly succeed on the string
+// pointer.
+func (r *routes) rankOf(id history.ProcessID) (int, *actor.PID) {
 	for i, m := range r.ids {
 		if m == id {
-			return r.byRank[i]
+			return i, r.byRank[i]
 		}
 	}
-	return r.pids[id]
+	return -1, r.pids[id]
 }
 
 func (r *routes) lookup(sender *actor.PID) (route, bool) {
@@ -91,6 +92,9 @@ func (r *routes) lookup(sender *actor.PID) (route, bool) {
 // messages, so that one from an unknown sender is counted and dropped
 // rather than handed to the application.
 func isLockstepTraffic(msg any) bool {
+	if _, ok := msg.(*localData); ok {
+		return true
+	}
 	pm, ok := msg.(proto.Message)
 	if !ok {
 		return false

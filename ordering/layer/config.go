@@ -44,6 +44,14 @@ type Config struct {
 	// Tick. 1 emits at every Ready: lowest latency, and a driver that steps
 	// all queued arrivals before taking Ready still gets one Order for them.
 	OrderBatchMin int
+	// LazyPayload leaves Data.Payload empty in the member's own multicasts:
+	// the payload is not packed into an Any. A driver sets it when every
+	// member of the view shares its process; it then hands receivers the
+	// payload itself (PayloadOf at the sender, StepData at the receiver)
+	// and packs nothing, since nothing crosses a process boundary. Data
+	// without a payload is useless to anyone who only has the Data, so
+	// leave it off when Data leaves the process or is stored (the default).
+	LazyPayload bool
 }
 
 // DefaultConfig returns the tuning defaults. The caller fills in Self,

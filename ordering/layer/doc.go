@@ -19,6 +19,7 @@
 //	...
 //	id, err := m.Multicast(payload) // errors.Is(err, layer.ErrWindowFull): wait and retry
 //	m.Step(from, msg)               // *wire.Data, *Nak, *Status, *Order, *OrderNak
+//	m.StepData(from, d, payload)    // a *wire.Data with its payload already unpacked
 //	m.Tick()                        // every tick (e.g. every 10 ms of wall clock)
 //	if m.HasReady() {
 //		rd := m.Ready()
@@ -163,9 +164,15 @@
 // per data message was measured to halve throughput in an earlier prototype.
 // Hold-back costs no allocation: every layer keeps held messages by value in
 // per-sender rings allocated in New, order assignments live in a ring, and
-// vector timestamps are cut from shared slabs (one allocation per 256
-// multicasts). What remains per message is the wire.Data and its Any at the
-// sender and the payload's decoding at each receiver.
+// vector timestamps and the sender's own wire.Data are cut from shared slabs
+// (one allocation per 256 timestamps, per 128 Data). The sender keeps each
+// own payload, unpacked, next to the Data in its retransmission buffer
+// (PayloadOf). With Config.LazyPayload (set by a driver whose members all
+// share its process) the payload is never packed into an Any, and a
+// receiver given the sender's payload through StepData never unpacks one:
+// in process a multicast then costs no allocation per message at all.
+// Otherwise (the default, and whenever Data leaves the process) the sender
+// packs the payload once and every receiver decodes its own copy.
 //
 // # Scope
 //

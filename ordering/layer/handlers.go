@@ -6,6 +6,7 @@ import (
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/step"
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"google.golang.org/protobuf/proto"
 )
 
 // The handlers of Step, one per message type. Each validates its message
@@ -22,8 +23,32 @@ func (m *Member) checkGroupView(group string, view uint64) error {
 	return nil
 }
 
-// onData accepts a multicast (from its sender or as a retransmission).
-func (m *Member) onData(d *wire.Data) error {
+// StepData is Step for a *wire.Data whose payload the caller already has
+// unpacked: an in-process driver hands over the sender's payload (from the
+// sender's PayloadOf) and the packed Any is neither needed nor read. A nil
+// payload means: unpack d.Payload, as Step does. The payload is shared with
+// the sender and every other receiver, so nobody may modify it.
+func (m *Member) StepData(from history.ProcessID, d *wire.Data, payload proto.Message) error {
+	err := m.stepData(from, d, payload)
+	if err != nil {
+		m.stats.Rejected++
+	}
+	return err
+}
+
+func (m *Member) stepData(from history.ProcessID, d *wire.Data, payload proto.Message) error {
+	if _, ok := m.rank[from]; !ok {
+		return fmt.Errorf("%w: message from %q", ErrNotMember, from)
+	}
+	if d == nil {
+		return fmt.Errorf("%w: nil data from %q", ErrUnknownMessage, from)
+	}
+	return m.onData(d, payload)
+}
+
+// onData accepts a multicast (from its sender or as a retransmission);
+// payload is its unpacked payload, or nil to unpack d.Payload.
+func (m *Member) onData(d *wire.Data, payload proto.Message) error {
 	if err := m.checkGroupView(d.Group, d.View); err != nil {
 		return err
 	}
@@ -57,15 +82,18 @@ func (m *Member) onData(d *wire.Data) error {
 			return fmt.Errorf("%w: %v for seq %d from %q", ErrBadTimestamp, d.Vt, d.Seq, d.Sender)
 		}
 	}
-	if d.Payload == nil {
-		return fmt.Errorf("%w: none in seq %d from %q", ErrBadPayload, d.Seq, d.Sender)
-	}
-	p, err := d.Payload.UnmarshalNew()
-	if err != nil {
-		return fmt.Errorf("%w: seq %d from %q: %w", ErrBadPayload, d.Seq, d.Sender, err)
+	if payload == nil {
+		if d.Payload == nil {
+			return fmt.Errorf("%w: none in seq %d from %q", ErrBadPayload, d.Seq, d.Sender)
+		}
+		p, err := d.Payload.UnmarshalNew()
+		if err != nil {
+			return fmt.Errorf("%w: seq %d from %q: %w", ErrBadPayload, d.Seq, d.Sender, err)
+		}
+		payload = p
 	}
 	m.rel.received(j, d.Seq)
-	m.bottom.accept(entry{d: d, payload: p, rank: j})
+	m.bottom.accept(entry{d: d, payload: payload, rank: j})
 	return nil
 }
 

@@ -29,11 +29,12 @@ type Member struct {
 	orderReports  []uint64 // orderReports[i]: member i's delivered gs as last reported
 	orderReported uint64   // our delivered gs in the last Status we sent
 
-	ticks  uint64
-	nakBuf []uint64
-	out    []step.Outbound
-	events []history.Event
-	stats  Stats
+	ticks    uint64
+	nakBuf   []uint64
+	dataSlab []wire.Data // own Data messages are cut from slabs (see newData)
+	out      []step.Outbound
+	events   []history.Event
+	stats    Stats
 }
 
 var _ step.Machine = (*Member)(nil)
@@ -100,12 +101,16 @@ func (m *Member) Multicast(payload proto.Message) (history.MsgID, error) {
 		m.stats.WindowFull++
 		return history.MsgID{}, ErrWindowFull
 	}
-	a, err := anypb.New(payload)
-	if err != nil {
-		return history.MsgID{}, fmt.Errorf("%w: %w", ErrBadPayload, err)
+	d := m.newData()
+	d.Group, d.View, d.Sender, d.Class = m.cfg.Group, m.cfg.View, string(m.cfg.Self), m.class
+	if !m.cfg.LazyPayload {
+		a, err := anypb.New(payload)
+		if err != nil {
+			return history.MsgID{}, fmt.Errorf("%w: %w", ErrBadPayload, err)
+		}
+		d.Payload = a
 	}
-	d := &wire.Data{Group: m.cfg.Group, View: m.cfg.View, Sender: string(m.cfg.Self), Class: m.class, Payload: a}
-	m.rel.send(d)
+	m.rel.send(d, payload)
 	for i := len(m.stages) - 1; i >= 0; i-- {
 		m.stages[i].stamp(d)
 	}
@@ -120,6 +125,29 @@ func (m *Member) Multicast(payload proto.Message) (history.MsgID, error) {
 	m.bottom.accept(entry{d: d, payload: payload, rank: m.self})
 	return id, nil
 }
+
+// dataSlabSize is how many own Data messages one allocation holds.
+const dataSlabSize = 128
+
+// newData returns a zero Data for an own multicast. Data are cut from
+// slabs, never reused, so a multicast costs a fraction of an allocation; a
+// slab lives while any of its messages is referenced (at most about
+// Window/dataSlabSize+2 slabs per sender under flow control).
+func (m *Member) newData() *wire.Data {
+	if len(m.dataSlab) == 0 {
+		m.dataSlab = make([]wire.Data, dataSlabSize)
+	}
+	d := &m.dataSlab[0]
+	m.dataSlab = m.dataSlab[1:]
+	return d
+}
+
+// PayloadOf returns the payload of d, unpacked, when d is one of the
+// member's own multicasts still in its retransmission buffer (which holds
+// every own Data a Ready or a retransmission hands out, until it is
+// stable); otherwise nil. A driver uses it to hand in-process receivers the
+// payload itself instead of the packed Any (see StepData).
+func (m *Member) PayloadOf(d *wire.Data) proto.Message { return m.rel.payloadOf(d) }
 
 // accept is the top of the stack: deliver to the application.
 func (m *Member) accept(e entry) {
@@ -151,7 +179,7 @@ func (m *Member) step(from history.ProcessID, msg proto.Message) error {
 	}
 	switch x := msg.(type) {
 	case *wire.Data:
-		return m.onData(x)
+		return m.onData(x, nil)
 	case *Nak:
 		return m.onNak(j, x)
 	case *Status:

@@ -2,6 +2,7 @@ package layer
 
 import (
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"google.golang.org/protobuf/proto"
 )
 
 // reliable is the bottom layer: per-sender sequence numbers in one view,
@@ -16,9 +17,10 @@ type reliable struct {
 	window  uint64
 
 	// send side
-	last       uint64       // highest own sequence number
-	sent       []*wire.Data // sent[s % window] for stableSelf < s <= last
-	stableSelf uint64       // own multicasts up to here are stable and freed
+	last       uint64          // highest own sequence number
+	sent       []*wire.Data    // sent[s % window] for stableSelf < s <= last
+	payloads   []proto.Message // payloads[s % window]: the payload of sent[s % window], unpacked
+	stableSelf uint64          // own multicasts up to here are stable and freed
 
 	// receive side, per sender rank
 	recv    []prefix // sequence numbers received
@@ -37,7 +39,7 @@ type reliable struct {
 func newReliable(n, self, window int) *reliable {
 	r := &reliable{
 		n: n, self: self, window: uint64(window),
-		sent: make([]*wire.Data, window),
+		sent: make([]*wire.Data, window), payloads: make([]proto.Message, window),
 		recv: make([]prefix, n), high: make([]uint64, n), nakMark: make([]uint64, n),
 		delivered: make([]prefix, n), reports: make([][]uint64, n), stable: make([]uint64, n),
 	}
@@ -61,10 +63,11 @@ func (r *reliable) canSend() bool {
 }
 
 // send numbers and buffers an own multicast.
-func (r *reliable) send(d *wire.Data) {
+func (r *reliable) send(d *wire.Data, payload proto.Message) {
 	r.last++
 	d.Seq = r.last
 	r.sent[r.last%r.window] = d
+	r.payloads[r.last%r.window] = payload
 	r.recv[r.self].contig = r.last
 	r.high[r.self] = r.last
 }
@@ -113,6 +116,7 @@ func (r *reliable) refreshStable() {
 	for r.stableSelf < r.stable[r.self] {
 		r.stableSelf++
 		r.sent[r.stableSelf%r.window] = nil
+		r.payloads[r.stableSelf%r.window] = nil
 	}
 }
 
@@ -146,4 +150,17 @@ func (r *reliable) retransmit(seq uint64) *wire.Data {
 // messages are not stable, it has news, or a peer lacks its report.
 func (r *reliable) unsettled() bool {
 	return r.last > r.stableSelf || r.dirty || r.needReply
+}
+
+// payloadOf returns the unpacked payload of d if d is an own multicast
+// still buffered, else nil.
+func (r *reliable) payloadOf(d *wire.Data) proto.Message {
+	if d == nil || d.Seq <= r.stableSelf || d.Seq > r.last {
+		return nil
+	}
+	i := d.Seq % r.window
+	if r.sent[i] != d {
+		return nil
+	}
+	return r.payloads[i]
 }

@@ -1,0 +1,104 @@
+package ordering
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/actors/wire"
+	"google.golang.org/protobuf/proto"
+)
+
+// In-process data by pointer. A multicast to members of the same process
+// need not be packed into an Any and unpacked again by every receiver:
+// protoactor's local sends carry any Go value. So the decorator sends a
+// member of its own process a localData holding the layers' *wire.Data and
+// the payload itself, and the receiver steps both into its core
+// (layer.Member.StepData), which then skips the unpacking. Members in other
+// processes get the packed *wire.Data in an envelope, as before; when every
+// member shares the process the layers do not pack at all
+// (layer.Config.LazyPayload). The payload is shared by the sender and every
+// receiver, as with any protoactor local send: it must not be modified
+// after Multicast.
+//
+// localData carries its port, so no envelope is needed to recognise it;
+// only this package can build one, so a port inside it is trustworthy.
+type localData struct {
+	port    *actor.PID
+	data    *wire.Data
+	payload proto.Message
+}
+
+// localSlabSize is how many localData one allocation holds.
+const localSlabSize = 128
+
+// newLocal cuts a localData from the driver's slab: one allocation per
+// localSlabSize multicasts. Never reused, so receivers may keep it.
+func (d *driver) newLocal(port *actor.PID, data *wire.Data, payload proto.Message) *localData {
+	if len(d.localSlab) == 0 {
+		d.localSlab = make([]localData, localSlabSize)
+	}
+	l := &d.localSlab[0]
+	d.localSlab = d.localSlab[1:]
+	*l = localData{port: port, data: data, payload: payload}
+	return l
+}
+
+// localFor returns the localData carrying msg to an in-process member,
+// or nil when it must travel as a protobuf message (not Data, a core
+// without localCore, a payload no longer buffered, or PackLocal).
+func (d *driver) localFor(s *slot, msg proto.Message) *localData {
+	if d.cfg.PackLocal {
+		return nil
+	}
+	data, ok := msg.(*wire.Data)
+	if !ok {
+		return nil
+	}
+	lc, ok := s.core.(localCore)
+	if !ok {
+		return nil
+	}
+	p := lc.PayloadOf(data)
+	if p == nil {
+		return nil
+	}
+	return d.newLocal(s.port, data, p)
+}
+
+// stepLocal feeds an in-process arrival to the core of its port.
+func (d *driver) stepLocal(l *localData) bool {
+	rt, ok := d.routes.byPtr[l.port]
+	if !ok {
+		d.stats.unknownSender.Add(1)
+		return true
+	}
+	lc, ok := d.slots[rt.slot].core.(localCore)
+	if !ok {
+		d.stats.rejected.Add(1)
+		return true
+	}
+	if err := lc.StepData(rt.from, l.data, l.payload); err != nil {
+		d.stats.rejected.Add(1)
+		if d.debug() {
+			d.log.WithError(err).WithField("from", rt.from).Debug("ordering: arrival rejected")
+		}
+	}
+	d.retry(rt.slot)
+	return true
+}
+
+// allLocal reports whether every member's PID is in this process (has
+// Self's address), so that nothing ever needs the packed payload.
+func (c Config) allLocal() bool {
+	if c.PackLocal {
+		return false
+	}
+	self := c.PIDs[c.Self]
+	if self == nil {
+		return false
+	}
+	for _, m := range c.Members {
+		if p := c.PIDs[m]; p == nil || p.Address != self.Address {
+			return false
+		}
+	}
+	return true
+}
