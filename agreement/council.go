@@ -36,6 +36,8 @@ type Council struct {
 	actors    map[history.ProcessID]*actor.PID
 	stats     map[history.ProcessID]*generalStats
 	coalition map[history.ProcessID]ed25519.PrivateKey
+	// unguard removes SenderCheck from the node (TLS only), else nil.
+	unguard func()
 
 	mu     sync.Mutex
 	next   uint64
@@ -103,6 +105,7 @@ func NewCouncil(node *actors.Node, cfg Config, opts ...Option) (*Council, error)
 		return nil, err
 	}
 	c.coalition = coalitionOf(cfg, o.traitors)
+	c.guardTransport()
 	for _, id := range c.local {
 		if err := c.spawn(id, o); err != nil {
 			c.Close()
@@ -159,6 +162,25 @@ func (c *Council) spawn(id history.ProcessID, o options) error {
 	c.mu.Unlock()
 	return nil
 }
+
+// guardTransport binds the envelope sender of agreement messages to the
+// peer's certificate when the node runs mutual TLS (A2 in doc.go), and
+// says so when a council with generals elsewhere has to trust the network.
+func (c *Council) guardTransport() {
+	if c.node.TLS() {
+		c.unguard = c.node.AddBatchCheck(SenderCheck)
+		return
+	}
+	if c.cfg.Algorithm == OM && len(c.local) < len(c.cfg.Generals) && c.node.Address() != actors.LocalAddress {
+		c.log.Warn("OM with generals in other processes over plaintext remote: a peer can forge the envelope " +
+			"sender; run the node with actors.WithTLS to have the transport authenticate it")
+	}
+}
+
+// Authenticated reports whether the transport binds the sender of every
+// agreement message from another process to that process's certificate:
+// the node runs mutual TLS and the council installed SenderCheck on it.
+func (c *Council) Authenticated() bool { return c.unguard != nil }
 
 // Config returns the council's configuration.
 func (c *Council) Config() Config { return c.cfg }
@@ -247,6 +269,11 @@ func (c *Council) Close() {
 	c.closed = true
 	pids := slices.Collect(maps.Values(c.actors))
 	c.mu.Unlock()
+	if c.unguard != nil {
+		// The check is stateless; another council on the node, if any,
+		// keeps its own.
+		c.unguard()
+	}
 	deadline := time.After(stopTimeout)
 	for _, pid := range pids {
 		f := c.node.Root().StopFuture(pid)

@@ -84,23 +84,41 @@
 //     its signers signed, and relaying someone else's valid chain gains a
 //     traitor nothing.
 //   - OM needs an authenticated transport: without one, a peer can write
-//     any general's PID into the envelope and the path alike. The way to
-//     close it is mutual TLS in which each node's certificate names its
-//     address as a URI subject alternative name, lockstep://host:port.
-//     Give protoactor remote grpc.Creds(credentials.NewTLS(cfg)) with
-//     ClientAuth: tls.RequireAndVerifyClientCert through
-//     remote.WithServerOptions, and grpc.WithTransportCredentials with the
-//     node's client certificate through remote.WithDialOptions (which
-//     replace the insecure default), and install
-//     grpc.ChainStreamInterceptor(SenderGuard(AddressFromTLS)) among the
-//     server options. A protoactor stream carries one node's messages
-//     only, so SenderGuard ends any stream delivering an envelope whose
-//     sender PID, or whose oral message's last path element, lives at
-//     another address than the certificate names (CheckBatchSenders).
-//     With that, the sender a general reads from the envelope is the
-//     authenticated peer's. The actors runtime builds its remote options itself, so it
-//     needs an option for these before a node can use them; until then
-//     OM across processes trusts the network.
+//     any general's PID into the envelope and the path alike. Run the
+//     nodes over mutual TLS (actors.WithTLS), each node's certificate
+//     naming its address as a URI subject alternative name,
+//     lockstep://host:port.
+//
+// Under mutual TLS, this is what is enforced, and when:
+//
+//  1. At connection: a process without a certificate from the authority
+//     the node trusts cannot open a stream (the TLS handshake fails), and
+//     a verified certificate naming no address has its stream refused
+//     (actors.Stats.Unauthenticated).
+//  2. On every inbound batch: NewCouncil on a TLS node installs
+//     SenderCheck (actors.Node.AddBatchCheck). An oral or signed message
+//     whose envelope sender PID, or an oral message whose last path
+//     element, lives at another address than the peer's certificate
+//     names (CheckBatchSenders) makes the node refuse the whole batch
+//     before protoactor decodes it: logged, counted in
+//     actors.Stats.CheckRefusals, and that peer's stream closed (whatever
+//     else the batch held is lost, as under A1). No general's core sees
+//     it. Council.Authenticated reports that the check is installed.
+//  3. In the general: the envelope sender must be a general of the
+//     council, and the core holds the path to it (above).
+//
+// Together: a general's message is attributed to a general of the sending
+// process, never to one of another process. What is not enforced: the
+// certificate cannot tell apart generals hosted by the same process, so a
+// process hosting several generals is trusted to attribute its own
+// messages correctly (the process is the unit of failure; host one
+// general per process where that matters), and the address in a
+// certificate is only as good as the authority that issued it. Without TLS
+// (the default) OM across processes trusts the network, and NewCouncil
+// logs a warning when an OM council's generals live elsewhere; SenderGuard
+// does the same check as SenderCheck for a gRPC server built by hand. The
+// four-process test runs both ways, the TLS one with a traitor that
+// forges the commander's RETREAT in the commander's name.
 //
 // A3, the absence of a message can be detected: rounds closed by ticks
 // realise the bounded delay this needs. Round r closes at the general's

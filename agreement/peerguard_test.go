@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/remote"
+	"github.com/lockstep-actors/lockstep/actors"
 	"github.com/lockstep-actors/lockstep/agreement/byz"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -62,6 +63,8 @@ func TestCheckBatchSenders(t *testing.T) {
 		{"envelope names another node", batchOf(t, oral(alice+"/g0"), actor.NewPID(bob, "g3")), true},
 		{"path names another node", batchOf(t, oral(bob+"/g3"), g0), true},
 		{"relay claimed for another node", batchOf(t, oral(alice+"/g0", bob+"/g3"), nil), true},
+		{"signed, envelope names another node", batchOf(t, &byz.SignedMessage{Session: "council#1"}, actor.NewPID(bob, "g3")), true},
+		{"not an agreement message", batchOf(t, &actor.Touch{}, actor.NewPID(bob, "g3")), false},
 	} {
 		err := CheckBatchSenders(tc.batch, alice)
 		if tc.forged != errors.Is(err, ErrUnauthenticatedSender) {
@@ -106,6 +109,21 @@ func (f *fakeStream) Context() context.Context { return f.ctx }
 func (f *fakeStream) RecvMsg(m any) error {
 	proto.Merge(m.(*remote.RemoteMessage), f.msg)
 	return nil
+}
+
+func TestSenderCheck(t *testing.T) {
+	forged := batchOf(t, oral(bob+"/g3"), actor.NewPID(bob, "g3"))
+	honest := batchOf(t, oral(alice+"/g0"), actor.NewPID(alice, "g0"))
+	authed := actors.PeerIdentity{Authenticated: true, Address: alice}
+	if err := SenderCheck(authed, honest); err != nil {
+		t.Errorf("honest: %v", err)
+	}
+	if err := SenderCheck(authed, forged); !errors.Is(err, ErrUnauthenticatedSender) {
+		t.Errorf("forged: %v", err)
+	}
+	if err := SenderCheck(actors.PeerIdentity{}, honest); !errors.Is(err, ErrUnauthenticatedSender) {
+		t.Errorf("no identity: %v", err)
+	}
 }
 
 func TestSenderGuard(t *testing.T) {

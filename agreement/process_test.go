@@ -16,6 +16,7 @@ import (
 
 	"github.com/lockstep-actors/lockstep/actors"
 	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/actors/tlstest"
 	"github.com/lockstep-actors/lockstep/agreement/byz"
 	"github.com/sirupsen/logrus"
 )
@@ -33,6 +34,10 @@ import (
 const (
 	childIndexEnv = "LOCKSTEP_AGREEMENT_CHILD"
 	childDirEnv   = "LOCKSTEP_AGREEMENT_DIR"
+	// The certificate authority of the TLS variant, PEM encoded; when set,
+	// a child runs its node over mutual TLS and its traitor also forges.
+	childCACertEnv = "LOCKSTEP_AGREEMENT_CA_CERT"
+	childCAKeyEnv  = "LOCKSTEP_AGREEMENT_CA_KEY"
 )
 
 const (
@@ -51,12 +56,46 @@ func TestOMFourProcesses(t *testing.T) {
 		runChild(t, idx)
 		return
 	}
+	fourProcesses(t, nil)
+}
+
+// TestOMFourProcessesTLS is TestOMFourProcesses over mutual TLS, with a
+// traitor that also forges: before the session starts it sends each loyal
+// lieutenant an oral message for the session that claims to be the
+// commander's RETREAT, in the commander's name in both the envelope and
+// the path. Were it believed, both lieutenants would take RETREAT from
+// the commander and IC2 would fail; the receiving nodes refuse it in the
+// transport (SenderCheck), count it, and the loyal lieutenants still
+// decide the commander's ATTACK.
+func TestOMFourProcessesTLS(t *testing.T) {
+	if idx := os.Getenv(childIndexEnv); idx != "" {
+		runChild(t, idx)
+		return
+	}
+	ca, err := tlstest.NewCA("four-processes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fourProcesses(t, ca)
+}
+
+// fourProcesses runs the four-process test, over mutual TLS under ca
+// unless ca is nil.
+func fourProcesses(t *testing.T, ca *tlstest.CA) {
 	ctx, cancel := context.WithTimeout(context.Background(), processDeadline)
 	defer cancel()
 	dir := t.TempDir()
+	var env []string
+	if ca != nil {
+		certPEM, keyPEM, err := ca.PEM()
+		if err != nil {
+			t.Fatal(err)
+		}
+		env = []string{childCACertEnv + "=" + string(certPEM), childCAKeyEnv + "=" + string(keyPEM)}
+	}
 	children := make([]*child, processes)
 	for i := range children {
-		children[i] = startChild(ctx, t, i, dir)
+		children[i] = startChild(ctx, t, i, dir, env)
 	}
 	ids := make([]string, processes)
 	for i, c := range children {
@@ -76,7 +115,22 @@ func TestOMFourProcesses(t *testing.T) {
 		c.send(t, "START")
 	}
 	for i, c := range children {
-		t.Logf("g%d: %s", i, c.expect(t, "DONE"))
+		done := c.expect(t, "DONE")
+		t.Logf("g%d: %s", i, done)
+		if ca == nil || i == 0 || i == processTraitor {
+			continue
+		}
+		// The forged message was sent before READY and the traitor's own
+		// round-2 messages travel behind it from the same endpoint, on
+		// the stream the refusal closes or on the next one, opened only
+		// after it: by DONE the refusal has been counted.
+		if !strings.Contains(done, " authenticated=true ") {
+			t.Errorf("g%d: council not authenticated by the transport: %s", i, done)
+		}
+		var refused uint64
+		if _, err := fmt.Sscanf(done[strings.Index(done, "transport_refused="):], "transport_refused=%d", &refused); err != nil || refused == 0 {
+			t.Errorf("g%d: the forged commander message was not refused by the transport (%v): %s", i, err, done)
+		}
 	}
 	for _, c := range children {
 		c.send(t, "EXIT")
@@ -127,10 +181,11 @@ type child struct {
 	index  int
 }
 
-func startChild(ctx context.Context, t *testing.T, i int, dir string) *child {
+func startChild(ctx context.Context, t *testing.T, i int, dir string, env []string) *child {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestOMFourProcesses$", "-test.count=1")
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childIndexEnv+"="+strconv.Itoa(i), childDirEnv+"="+dir)
+	cmd.Env = append(cmd.Env, env...)
 	c := &child{cmd: cmd, lines: make(chan string, 16), stderr: &bytes.Buffer{}, index: i}
 	cmd.Stderr = c.stderr
 	var err error
@@ -208,7 +263,16 @@ func runChild(t *testing.T, idx string) {
 	lg := logrus.New()
 	lg.SetOutput(os.Stderr)
 	lg.SetLevel(logrus.DebugLevel)
-	node, err := actors.NewNode(nc, actors.WithRemote("127.0.0.1", 0), actors.WithProtoactorLogs(), actors.WithLogger(logrus.NewEntry(lg)))
+	nodeOpts := []actors.Option{actors.WithRemote("127.0.0.1", 0), actors.WithProtoactorLogs(), actors.WithLogger(logrus.NewEntry(lg))}
+	withTLS := os.Getenv(childCACertEnv) != ""
+	if withTLS {
+		tlsOpts, err := childTLS()
+		if err != nil {
+			fail(err)
+		}
+		nodeOpts = append(nodeOpts, tlsOpts...)
+	}
+	node, err := actors.NewNode(nc, nodeOpts...)
 	if err != nil {
 		fail(err)
 	}
@@ -252,6 +316,9 @@ func runChild(t *testing.T, idx string) {
 	if err := c.Connect(cctx); err != nil {
 		fail(err)
 	}
+	if withTLS && i == processTraitor {
+		forgeCommander(node, cfg)
+	}
 	fmt.Println("READY .")
 	if !in.Scan() || in.Text() != "START" {
 		fail(fmt.Errorf("no START line: %q %v", in.Text(), in.Err()))
@@ -276,11 +343,47 @@ func runChild(t *testing.T, idx string) {
 		fail(err)
 	}
 	st := c.Stats()
-	fmt.Printf("DONE rounds=%d sent=%d accepted=%d rejected=%v decisions=%v\n",
-		out.Rounds, out.Messages, st.Accepted, st.Rejected, out.Decisions)
+	fmt.Printf("DONE rounds=%d sent=%d accepted=%d rejected=%v authenticated=%v transport_refused=%d decisions=%v\n",
+		out.Rounds, out.Messages, st.Accepted, st.Rejected, c.Authenticated(), node.Stats().CheckRefusals, out.Decisions)
 	for in.Scan() {
 		if in.Text() == "EXIT" {
 			return
 		}
+	}
+}
+
+// childTLS returns the options of a child's node under the parent's
+// authority: a reserved port and a certificate naming it.
+func childTLS() ([]actors.Option, error) {
+	ca, err := tlstest.LoadCA([]byte(os.Getenv(childCACertEnv)), []byte(os.Getenv(childCAKeyEnv)))
+	if err != nil {
+		return nil, err
+	}
+	port, err := tlstest.ReservePort("127.0.0.1")
+	if err != nil {
+		return nil, err
+	}
+	tc, err := ca.NodeConfig(fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return nil, err
+	}
+	return []actors.Option{actors.WithRemote("127.0.0.1", port), actors.WithTLS(tc)}, nil
+}
+
+// forgeCommander sends every general but the commander and this process's
+// own an oral message for session 1 that claims to come from the
+// commander (envelope sender and path alike) with RETREAT.
+func forgeCommander(node *actors.Node, cfg Config) {
+	commander := cfg.Generals[0]
+	from, _ := actors.PIDOf(commander)
+	for _, id := range cfg.Generals[1:] {
+		to, _ := actors.PIDOf(id)
+		if to.Address == node.Address() {
+			continue
+		}
+		node.Root().RequestWithCustomSender(to, &byz.OralMessage{
+			Session: sessionName(cfg.Name, 1), Commander: string(commander),
+			Path: []string{string(commander)}, Value: byz.Retreat,
+		}, from)
 	}
 }

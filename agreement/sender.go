@@ -29,8 +29,9 @@ func sessionOf(msg any) (proto.Message, string, error) {
 //
 // Within one process the envelope's sender is written by the runtime for
 // the sending actor, so this is the known sender of A2 by construction.
-// Across processes any peer can write any PID there; SenderGuard, under
-// mutual TLS, is what binds it to the peer (see doc.go).
+// Across processes any peer can write any PID there; SenderCheck, which
+// NewCouncil installs on a node running mutual TLS, is what binds it to
+// the peer's certificate (see doc.go).
 func senderOf(members map[history.ProcessID]bool, sender *actor.PID) (history.ProcessID, error) {
 	if sender == nil {
 		return "", fmt.Errorf("%w: no envelope sender", ErrNoSender)
