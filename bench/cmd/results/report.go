@@ -143,7 +143,7 @@ func (r *report) orderingTable(w func(string, ...any)) {
 			ratio := rate / rawRate
 			cpuRatio := raw.Metrics["cpu-ns/multicast"] / l.Metrics["cpu-ns/multicast"]
 			t := classTarget(c.String())
-			w("| %s | %s | %s | %s | %.2f | %.2f | >= %.2f | %s | %s |", n, c, num(rate), num(rawRate), ratio, cpuRatio, t, verdict(ratio >= t),
+			w("| %s | %s | %s | %s | %s | %s | >= %.2f | %s | %s |", n, c, num(rate), num(rawRate), ratioText(ratio), ratioText(cpuRatio), t, verdict(ratio >= t),
 				fmt.Sprintf("%.0f allocs and %.0f CPU ns per multicast (raw: %.0f and %.0f): payload marshalled once and unmarshalled per receiver, layer bookkeeping, GC%s",
 					l.Metrics["allocs/op"], l.Metrics["cpu-ns/multicast"], raw.Metrics["allocs/op"], raw.Metrics["cpu-ns/multicast"], extraLimit(c)))
 		}
@@ -199,7 +199,7 @@ func (r *report) raftTable(w func(string, ...any)) {
 		if ratio < 5 {
 			limit += "; Lockstep: the layers' marshalling and allocation per message (see the table above), and every member both sends and delivers, so each member does n times raft's per-node delivery work"
 		}
-		w("| %s | %s | %s | %.1fx | >= 5x | %s | %s |", num(atomic), strings.TrimPrefix(l.Name, "BenchmarkRaft/"), num(e), ratio, verdict(ratio >= 5), limit)
+		w("| %s | %s | %s | %sx | >= 5x | %s | %s |", num(atomic), strings.TrimPrefix(l.Name, "BenchmarkRaft/"), num(e), ratioText(ratio), verdict(ratio >= 5), limit)
 	}
 	w("")
 }
@@ -342,4 +342,12 @@ func loadLine(w func(string, ...any), br *benchRun) {
 		w("Load average when these benchmarks started: %s.", br.Load)
 		w("")
 	}
+}
+
+// ratioText keeps two significant digits for small ratios.
+func ratioText(v float64) string {
+	if v < 0.1 {
+		return fmt.Sprintf("%.3f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
 }

@@ -49,7 +49,7 @@ func TestMarkdownJudgesTargetsAndSaysWhySkipped(t *testing.T) {
 	md := rep.markdown()
 	for _, want := range []string{
 		"| 3 | atomic | 1.50 M | 2.00 M | 0.75 | 0.50 | >= 0.75 | met |",
-		"| 1.50 M | nodes=3/per-entry | 200 k | 7.5x | >= 5x | met |",
+		"| 1.50 M | nodes=3/per-entry | 200 k | 7.50x | >= 5x | met |",
 		"JGroups skipped: java not found",
 		"| fifo | 1.0 k | 1.00 | 100 ms | 100 ms | <= 1000 ms | met |",
 		"loaded by other work",
