@@ -213,7 +213,7 @@ func TestCheckerCatchesLocalReads(t *testing.T) {
 		cfg.Replicas, cfg.Replica.LocalReads = 5, true
 		cfg.Faults = func(i int) faults.Spec {
 			if i == 4 {
-				return faults.Spec{Model: faults.ReceiveOmission, Rate: 0.3, Seed: seed}
+				return faults.Spec{Model: faults.ReceiveOmission, Rate: 0.3, Seed: seed, Start: faults.Trigger{AfterMessages: 50}}
 			}
 			return faults.Spec{}
 		}
