@@ -117,8 +117,11 @@
 // (the default) OM across processes trusts the network, and NewCouncil
 // logs a warning when an OM council's generals live elsewhere; SenderGuard
 // does the same check as SenderCheck for a gRPC server built by hand. The
-// four-process test runs both ways, the TLS one with a traitor that
-// forges the commander's RETREAT in the commander's name.
+// four-process tests show the difference: a traitor process that forges
+// the loyal commander's RETREAT in the commander's name (envelope and
+// path) makes both loyal lieutenants decide RETREAT over plaintext, an
+// IC2 violation the test expects; over mutual TLS each lieutenant's node
+// refuses the forgery and they decide the commander's ATTACK.
 //
 // A3, the absence of a message can be detected: rounds closed by ticks
 // realise the bounded delay this needs. Round r closes at the general's

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/actors"
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/tlstest"
@@ -38,6 +40,8 @@ const (
 	// a child runs its node over mutual TLS and its traitor also forges.
 	childCACertEnv = "LOCKSTEP_AGREEMENT_CA_CERT"
 	childCAKeyEnv  = "LOCKSTEP_AGREEMENT_CA_KEY"
+	// childForgeEnv makes the traitor forge the commander (forgeCommander).
+	childForgeEnv = "LOCKSTEP_AGREEMENT_FORGE"
 )
 
 const (
@@ -56,7 +60,19 @@ func TestOMFourProcesses(t *testing.T) {
 		runChild(t, idx)
 		return
 	}
-	fourProcesses(t, nil)
+	fourProcesses(t, nil, false)
+}
+
+// TestOMFourProcessesForgedPlaintext is the TLS test's forgery without TLS:
+// the forged commander message is believed, both loyal lieutenants take
+// RETREAT from a loyal commander who said ATTACK, and IC2 fails. It shows
+// that what keeps IC2 in TestOMFourProcessesTLS is the transport's check.
+func TestOMFourProcessesForgedPlaintext(t *testing.T) {
+	if idx := os.Getenv(childIndexEnv); idx != "" {
+		runChild(t, idx)
+		return
+	}
+	fourProcesses(t, nil, true)
 }
 
 // TestOMFourProcessesTLS is TestOMFourProcesses over mutual TLS, with a
@@ -76,12 +92,12 @@ func TestOMFourProcessesTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fourProcesses(t, ca)
+	fourProcesses(t, ca, true)
 }
 
 // fourProcesses runs the four-process test, over mutual TLS under ca
-// unless ca is nil.
-func fourProcesses(t *testing.T, ca *tlstest.CA) {
+// unless ca is nil, with the traitor forging the commander if forge.
+func fourProcesses(t *testing.T, ca *tlstest.CA, forge bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), processDeadline)
 	defer cancel()
 	dir := t.TempDir()
@@ -92,6 +108,9 @@ func fourProcesses(t *testing.T, ca *tlstest.CA) {
 			t.Fatal(err)
 		}
 		env = []string{childCACertEnv + "=" + string(certPEM), childCAKeyEnv + "=" + string(keyPEM)}
+	}
+	if forge {
+		env = append(env, childForgeEnv+"=1")
 	}
 	children := make([]*child, processes)
 	for i := range children {
@@ -120,10 +139,9 @@ func fourProcesses(t *testing.T, ca *tlstest.CA) {
 		if ca == nil || i == 0 || i == processTraitor {
 			continue
 		}
-		// The forged message was sent before READY and the traitor's own
-		// round-2 messages travel behind it from the same endpoint, on
-		// the stream the refusal closes or on the next one, opened only
-		// after it: by DONE the refusal has been counted.
+		// The traitor reported READY only after a touch answered on the
+		// stream opened after the refusal (forgeCommander): by DONE the
+		// refusal has been counted.
 		if !strings.Contains(done, " authenticated=true ") {
 			t.Errorf("g%d: council not authenticated by the transport: %s", i, done)
 		}
@@ -152,6 +170,16 @@ func fourProcesses(t *testing.T, ca *tlstest.CA) {
 		hs = append(hs, h)
 	}
 	h := history.Merge(hs...)
+	if forge && ca == nil {
+		vs := history.CheckAll(h, history.CheckIC1, history.CheckIC2)
+		if len(vs) == 0 {
+			t.Fatalf("the forged commander message left IC1 and IC2 intact over plaintext:\n%v", h)
+		}
+		for _, v := range vs {
+			t.Logf("expected without TLS: %v", v)
+		}
+		return
+	}
 	if got := checkIC(t, h, "four processes"); got != processes-2 {
 		t.Errorf("%d loyal decisions, want %d:\n%v", got, processes-2, h)
 		for i, c := range children {
@@ -316,8 +344,10 @@ func runChild(t *testing.T, idx string) {
 	if err := c.Connect(cctx); err != nil {
 		fail(err)
 	}
-	if withTLS && i == processTraitor {
-		forgeCommander(node, cfg)
+	if os.Getenv(childForgeEnv) != "" && i == processTraitor {
+		if err := forgeCommander(node, cfg); err != nil {
+			fail(err)
+		}
 	}
 	fmt.Println("READY .")
 	if !in.Scan() || in.Text() != "START" {
@@ -372,10 +402,15 @@ func childTLS() ([]actors.Option, error) {
 
 // forgeCommander sends every general but the commander and this process's
 // own an oral message for session 1 that claims to come from the
-// commander (envelope sender and path alike) with RETREAT.
-func forgeCommander(node *actors.Node, cfg Config) {
+// commander (envelope sender and path alike) with RETREAT. It returns once
+// each target answered a Touch sent after the forgery: over plaintext the
+// forgery then sits in the general's mailbox (one stream, FIFO), before the
+// session can start; under TLS the refusal closed the stream the forgery
+// came on, and the answer came on the next one, so the refusal is counted.
+func forgeCommander(node *actors.Node, cfg Config) error {
 	commander := cfg.Generals[0]
 	from, _ := actors.PIDOf(commander)
+	var targets []*actor.PID
 	for _, id := range cfg.Generals[1:] {
 		to, _ := actors.PIDOf(id)
 		if to.Address == node.Address() {
@@ -385,5 +420,26 @@ func forgeCommander(node *actors.Node, cfg Config) {
 			Session: sessionName(cfg.Name, 1), Commander: string(commander),
 			Path: []string{string(commander)}, Value: byz.Retreat,
 		}, from)
+		targets = append(targets, to)
 	}
+	errs := make(chan error, len(targets))
+	for _, to := range targets {
+		go func() {
+			for attempt := 0; attempt < 10; attempt++ {
+				res, _ := node.Root().RequestFuture(to, &actor.Touch{}, time.Second).Result()
+				if _, ok := res.(*actor.Touched); ok {
+					errs <- nil
+					return
+				}
+			}
+			errs <- fmt.Errorf("%v did not answer a touch after the forgery", to)
+		}()
+	}
+	var all []error
+	for range targets {
+		if err := <-errs; err != nil {
+			all = append(all, err)
+		}
+	}
+	return errors.Join(all...)
 }
