@@ -213,7 +213,7 @@ func TestCheckerCatchesLocalReads(t *testing.T) {
 		cfg.Replicas, cfg.Replica.LocalReads = 5, true
 		cfg.Faults = func(i int) faults.Spec {
 			if i == 4 {
-				return faults.Spec{Model: faults.ReceiveOmission, Rate: 0.3, Seed: seed, Start: faults.Trigger{AfterMessages: 50}}
+				return faults.Spec{Model: faults.ReceiveOmission, Rate: 0.4, Seed: seed, Start: faults.Trigger{AfterMessages: 50}}
 			}
 			return faults.Spec{}
 		}
@@ -224,7 +224,12 @@ func TestCheckerCatchesLocalReads(t *testing.T) {
 		rs := c.Replicas()
 		ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
 		recs, err := replica.RunWorkload(ctx, replica.WorkloadConfig{Clients: 4, OpsPerClient: 60, Keys: 2, Timeout: time.Second, Seed: seed},
-			func(r *rand.Rand) replica.Doer { return rs[r.IntN(len(rs))] }, nil)
+			func(r *rand.Rand) replica.Doer {
+				if r.IntN(2) == 0 {
+					return rs[4] // the lagging replica serves half the calls
+				}
+				return rs[r.IntN(len(rs))]
+			}, nil)
 		cancel()
 		c.Close()
 		if err != nil {
