@@ -49,6 +49,9 @@ var rawFanout = map[int]measured{}
 // with the layers' reliability, stability tracking and flow control on, in
 // the default hold-back (in the mailbox's invoker) and in the measured
 // alternative (the layers run in PostUserMessage under a mutex).
+// "packed/fifo" is FIFO with in-process data packed into an Any and
+// unpacked by every receiver, as between processes (Config.PackLocal): the
+// cost that handing payloads by pointer saves.
 func BenchmarkOrdering(b *testing.B) {
 	for _, n := range []int{3, 5, 7} {
 		b.Run(fmt.Sprintf("n=%d/raw", n), func(b *testing.B) {
@@ -62,6 +65,10 @@ func BenchmarkOrdering(b *testing.B) {
 				runGroup(b, n, &class, ordering.HoldInInvoker)
 			})
 		}
+		b.Run(fmt.Sprintf("n=%d/packed/fifo", n), func(b *testing.B) {
+			fifo := ordering.ClassFIFO
+			runGroup(b, n, &fifo, ordering.HoldInInvoker, withPackLocal)
+		})
 		for _, class := range layer.Classes {
 			b.Run(fmt.Sprintf("n=%d/at-post/%s", n, class), func(b *testing.B) {
 				runGroup(b, n, &class, ordering.HoldAtPost)
@@ -184,6 +191,9 @@ func quietSystem() *actor.ActorSystem {
 		return slog.New(slog.DiscardHandler)
 	}))
 }
+
+// withPackLocal sends in-process data packed, as to remote members.
+func withPackLocal(cfg *ordering.Config) { cfg.PackLocal = true }
 
 // withNullCore runs the decorator over nullCore instead of the layers.
 func withNullCore(cfg *ordering.Config) { cfg.NewCore = newNullCore }

@@ -38,7 +38,7 @@ type driver struct {
 	outHead int
 	loop    []proto.Message // messages a core addressed to its own process
 
-	cur        Meta // metadata of the payload being delivered
+	cur        delivery // the delivery being handed to the actor (MetaOf)
 	delivering bool
 	busy       bool // inside InvokeUserMessage: a pump follows the actor's Receive
 	deferred   int  // arrivals stepped since Ready was last taken
@@ -383,8 +383,14 @@ func (d *driver) next() (delivery, bool) {
 }
 
 func (d *driver) setCurrent(dl *delivery) {
-	d.cur = Meta{Group: d.cfg.Group, Sender: dl.msg.Sender, View: dl.msg.View, Seq: dl.msg.Seq, Class: dl.class, GlobalSeq: dl.globalSeq}
+	d.cur = *dl
 	d.delivering = true
+}
+
+// meta is the metadata of the current delivery, built only when asked for.
+func (d *driver) meta() Meta {
+	c := &d.cur
+	return Meta{Group: d.cfg.Group, Sender: c.msg.Sender, View: c.msg.View, Seq: c.msg.Seq, Class: c.class, GlobalSeq: c.globalSeq}
 }
 
 // debug reports whether debug logging is on, so that a flood of rejected

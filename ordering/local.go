@@ -2,6 +2,7 @@ package ordering
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/wire"
 	"google.golang.org/protobuf/proto"
 )
@@ -22,6 +23,8 @@ import (
 // only this package can build one, so a port inside it is trustworthy.
 type localData struct {
 	port    *actor.PID
+	from    history.ProcessID // the port's member and class, so that
+	class   Class             // receivers need no lookup by port
 	data    *wire.Data
 	payload proto.Message
 }
@@ -31,13 +34,13 @@ const localSlabSize = 128
 
 // newLocal cuts a localData from the driver's slab: one allocation per
 // localSlabSize multicasts. Never reused, so receivers may keep it.
-func (d *driver) newLocal(port *actor.PID, data *wire.Data, payload proto.Message) *localData {
+func (d *driver) newLocal(s *slot, data *wire.Data, payload proto.Message) *localData {
 	if len(d.localSlab) == 0 {
 		d.localSlab = make([]localData, localSlabSize)
 	}
 	l := &d.localSlab[0]
 	d.localSlab = d.localSlab[1:]
-	*l = localData{port: port, data: data, payload: payload}
+	*l = localData{port: s.port, from: d.cfg.Self, class: s.class, data: data, payload: payload}
 	return l
 }
 
@@ -60,28 +63,36 @@ func (d *driver) localFor(s *slot, msg proto.Message) *localData {
 	if p == nil {
 		return nil
 	}
-	return d.newLocal(s.port, data, p)
+	return d.newLocal(s, data, p)
 }
 
 // stepLocal feeds an in-process arrival to the core of its port.
 func (d *driver) stepLocal(l *localData) bool {
-	rt, ok := d.routes.byPtr[l.port]
-	if !ok {
+	i := -1
+	for k := range d.slots {
+		if d.slots[k].class == l.class {
+			i = k
+			break
+		}
+	}
+	// A port of another group, or a class this member does not run. (The
+	// core checks that the sender is a member.)
+	if i < 0 || l.port != d.routes.portOf(l.from, i) {
 		d.stats.unknownSender.Add(1)
 		return true
 	}
-	lc, ok := d.slots[rt.slot].core.(localCore)
+	lc, ok := d.slots[i].core.(localCore)
 	if !ok {
 		d.stats.rejected.Add(1)
 		return true
 	}
-	if err := lc.StepData(rt.from, l.data, l.payload); err != nil {
+	if err := lc.StepData(l.from, l.data, l.payload); err != nil {
 		d.stats.rejected.Add(1)
 		if d.debug() {
-			d.log.WithError(err).WithField("from", rt.from).Debug("ordering: arrival rejected")
+			d.log.WithError(err).WithField("from", l.from).Debug("ordering: arrival rejected")
 		}
 	}
-	d.retry(rt.slot)
+	d.retry(i)
 	return true
 }
 

@@ -159,6 +159,7 @@ func (d *driver) deliverAll() {
 		n++
 		d.inner.InvokeUserMessage(dl.payload)
 		d.delivering = false
+		d.cur.payload = nil // do not keep the payload alive
 		if d.anyReady() {
 			d.pump()
 		}

@@ -30,5 +30,5 @@ func MetaOf(ctx actor.Context) (Meta, bool) {
 	if d == nil || !d.delivering {
 		return Meta{}, false
 	}
-	return d.cur, true
+	return d.meta(), true
 }

@@ -79,4 +79,5 @@ func (d *driver) invokePosted(msg any) {
 	d.stats.delivered.Add(1)
 	d.inner.InvokeUserMessage(dl.payload)
 	d.delivering = false
+	d.cur.payload = nil
 }

@@ -46,6 +46,7 @@ type routes struct {
 	pids   map[history.ProcessID]*actor.PID
 	byPtr  map[*actor.PID]route
 	byKey  map[pidKey]route
+	ports  [][]*actor.PID // ports[rank][slot]
 }
 
 func newRoutes(cfg Config, classes []Class) routes {
@@ -57,8 +58,10 @@ func newRoutes(cfg Config, classes []Class) routes {
 	}
 	for _, m := range cfg.Members {
 		r.byRank = append(r.byRank, cfg.PIDs[m])
+		r.ports = append(r.ports, make([]*actor.PID, len(classes)))
 		for slot, k := range classes {
 			p := portPID(cfg.PIDs[m], k)
+			r.ports[len(r.ports)-1][slot] = p
 			rt := route{from: m, slot: slot}
 			r.byPtr[p] = rt
 			r.byKey[pidKey{p.Address, p.Id}] = rt
@@ -78,6 +81,16 @@ func (r *routes) rankOf(id history.ProcessID) (int, *actor.PID) {
 		}
 	}
 	return -1, r.pids[id]
+}
+
+// portOf returns the port of member id for slot, or nil.
+func (r *routes) portOf(id history.ProcessID, slot int) *actor.PID {
+	for i, m := range r.ids {
+		if m == id {
+			return r.ports[i][slot]
+		}
+	}
+	return nil
 }
 
 func (r *routes) lookup(sender *actor.PID) (route, bool) {

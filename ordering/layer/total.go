@@ -38,9 +38,11 @@ type totalStage struct {
 	nakMark    uint64    // orderHigh at the previous NAK scan
 
 	// sequencer side
-	assigned    uint64 // highest gs assigned
-	pendingFrom uint64 // first assignment not yet sent in an Order
-	flushDue    bool   // a Tick asked for the pending assignments to go out
+	assigned    uint64   // highest gs assigned
+	pendingFrom uint64   // first assignment not yet sent in an Order
+	flushDue    bool     // a Tick asked for the pending assignments to go out
+	rankSlab    []uint32 // Order entries are cut from slabs, never reused
+	seqSlab     []uint64
 }
 
 func newTotal(n, window int, sequencer bool, next sink) *totalStage {
@@ -103,11 +105,21 @@ func (t *totalStage) pending() int {
 	return int(t.assigned + 1 - t.pendingFrom)
 }
 
+// orderSlabEntries is how many Order entries one pair of slab allocations
+// holds: small batches (a few entries each under load) then cost one
+// allocation, the Order itself.
+const orderSlabEntries = 512
+
 // batch builds an Order for assignments from..to, which the caller knows
 // are in the ring.
 func (t *totalStage) batch(group string, view, from, to uint64) *Order {
 	n := int(to - from + 1)
-	o := &Order{Group: group, View: view, First: from, Ranks: make([]uint32, n), Seqs: make([]uint64, n)}
+	if len(t.rankSlab) < n {
+		size := max(n, orderSlabEntries)
+		t.rankSlab, t.seqSlab = make([]uint32, size), make([]uint64, size)
+	}
+	o := &Order{Group: group, View: view, First: from, Ranks: t.rankSlab[:n:n], Seqs: t.seqSlab[:n:n]}
+	t.rankSlab, t.seqSlab = t.rankSlab[n:], t.seqSlab[n:]
 	for i := range n {
 		s := t.order[(from+uint64(i))%t.capacity]
 		o.Ranks[i] = uint32(s.rank)
