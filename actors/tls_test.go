@@ -221,6 +221,19 @@ func TestTLSTwoProcesses(t *testing.T) {
 	if _, err := dialRawWith(t, n.Address(), insecure.NewCredentials()); err == nil {
 		t.Fatal("a plaintext peer opened a stream to a TLS node")
 	}
+	// A certificate of the right authority that names no node address:
+	// the handshake succeeds, the stream is refused and counted.
+	nameless, err := ca.IssueNameless("127.0.0.1:4302")
+	if err != nil {
+		t.Fatal(err)
+	}
+	namelessCfg := &tls.Config{Certificates: []tls.Certificate{nameless}, RootCAs: ca.Pool(), MinVersion: tls.VersionTLS13}
+	if _, err := dialRawWith(t, n.Address(), credentials.NewTLS(namelessCfg)); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("a peer whose certificate names no address: %v, want Unauthenticated", err)
+	}
+	if st := n.Stats(); st.Unauthenticated != 1 || st.RejectedMessages != 0 {
+		t.Fatalf("stats after the nameless peer: %+v", st)
+	}
 
 	// A valid certificate naming its own address, and an envelope naming
 	// the child's echo as sender: forged.
@@ -271,13 +284,13 @@ func TestTLSTwoProcesses(t *testing.T) {
 		}
 	}
 	expectNothing(t, ch, "after every expected probe")
-	if st := n.Stats(); st.CheckRefusals != 1 || st.Unauthenticated != 0 || st.RecoveredPanics != 0 {
+	if st := n.Stats(); st.CheckRefusals != 1 || st.Unauthenticated != 1 || st.RecoveredPanics != 0 {
 		t.Fatalf("final stats %+v", st)
 	}
 	if err := child.Stop(waitTimeout); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("over mTLS: %d echoes and %d child probes; refused: no certificate, foreign authority, plaintext; spoof refused and counted: %+v",
+	t.Logf("over mTLS: %d echoes and %d child probes; refused: no certificate, foreign authority, plaintext, nameless certificate; spoof refused and counted: %+v",
 		2*parentProbes, childProbes, n.Stats())
 }
 

@@ -104,6 +104,17 @@ func (ca *CA) Pool() *x509.CertPool { return ca.pool }
 // subject alternative names are the URI lockstep://address and the host's
 // IP address; it serves for both TLS servers and clients.
 func (ca *CA) Issue(address string) (tls.Certificate, error) {
+	return ca.issue(address, true)
+}
+
+// IssueNameless mints a certificate like Issue's that names no node
+// address, only the host's IP: valid for the authority, yet no identity a
+// node accepts. Tests use it to show such a peer refused.
+func (ca *CA) IssueNameless(address string) (tls.Certificate, error) {
+	return ca.issue(address, false)
+}
+
+func (ca *CA) issue(address string, named bool) (tls.Certificate, error) {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("%w: address %q: %w", ErrCA, address, err)
@@ -124,7 +135,9 @@ func (ca *CA) Issue(address string) (tls.Certificate, error) {
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 		IPAddresses:  []net.IP{ip},
-		URIs:         []*url.URL{{Scheme: CertScheme, Host: address}},
+	}
+	if named {
+		tmpl.URIs = []*url.URL{{Scheme: CertScheme, Host: address}}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key)
 	if err != nil {

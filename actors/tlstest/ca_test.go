@@ -55,6 +55,13 @@ func TestIssueNamesTheAddress(t *testing.T) {
 	if _, err := again.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		t.Fatalf("a certificate of the reloaded authority: %v", err)
 	}
+	nameless, err := ca.IssueNameless(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := actors.AddressOfCert(nameless.Leaf); !errors.Is(err, actors.ErrUnauthenticatedPeer) {
+		t.Fatalf("a nameless certificate names an address: %v", err)
+	}
 	if _, err := ca.Issue("localhost:1"); !errors.Is(err, tlstest.ErrCA) {
 		t.Fatalf("Issue for a host name: %v", err)
 	}
