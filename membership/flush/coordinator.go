@@ -180,13 +180,15 @@ func (m *Member) nextMembers(targets []history.ProcessID) []history.ProcessID {
 	return next
 }
 
-// fetchCut fills the coordinator's own gaps in the cut from members that
-// reported holding the messages; once it holds all it owes (and, for the
-// causal class, has closed the cut under causality), it asks every
-// survivor to vote.
+// fetchCut fills the coordinator's gaps in the cut from members that
+// reported holding the messages; once it holds the whole cut (and, for the
+// causal class, has closed it under causality), it asks every survivor to
+// vote. Holding the whole cut, not only what it owes itself, lets it serve
+// every voter.
 func (m *Member) fetchCut() {
 	c := m.coord
-	if m.holdsOwed(c.proposal) || m.cfg.brokenNoGapFill {
+	lacking := m.lacking(c.proposal)
+	if len(lacking) == 0 || m.cfg.brokenNoGapFill {
 		if m.cfg.Class == layer.Causal && !c.adopted {
 			m.closeCausal(c.proposal)
 		}
@@ -196,7 +198,7 @@ func (m *Member) fetchCut() {
 		}
 		return
 	}
-	m.fetchOwed(c.proposal, func(s int, seq uint64) history.ProcessID { return c.digest.holder(c.replies, s, seq) })
+	m.fetch(lacking, func(s int, seq uint64) history.ProcessID { return c.digest.holder(c.replies, s, seq) })
 }
 
 func (m *Member) onAcceptOk(from history.ProcessID, a *AcceptOk) error {

@@ -50,6 +50,33 @@ func (m *Member) owed(p *Proposal) []msgRef {
 	return out
 }
 
+// lacking lists the messages of the cut p that this member neither holds
+// nor has discarded as stable: what the coordinator fetches before asking
+// for votes, so that it can serve every voter (a voter lacks only unstable
+// messages, which the coordinator keeps). For a coordinator that adopted a
+// proposal it was not a voter of, this is more than what it owes.
+func (m *Member) lacking(p *Proposal) []msgRef {
+	d := m.data
+	var out []msgRef
+	need := func(s int, seq uint64) {
+		if l := &d.senders[s]; seq > l.collected && l.msgs[seq] == nil {
+			out = append(out, msgRef{rank: s, seq: seq})
+		}
+	}
+	for i, r := range p.OrderRanks {
+		need(int(r), p.OrderSeqs[i])
+	}
+	for s, c := range p.Cut {
+		for seq := d.senders[s].collected + 1; seq <= c; seq++ {
+			need(s, seq)
+		}
+	}
+	for i, r := range p.ExtraRanks {
+		need(int(r), p.ExtraSeqs[i])
+	}
+	return out
+}
+
 // validProposal checks the shape of a proposal ending the current view.
 func (m *Member) validProposal(p *Proposal) bool {
 	n := len(m.view.Members)
@@ -80,18 +107,27 @@ func (m *Member) holdsOwed(p *Proposal) bool {
 	return true
 }
 
-// fetchOwed asks holder for the owed messages of p we lack.
+// fetchOwed asks for the messages of p this member owes and lacks.
 func (m *Member) fetchOwed(p *Proposal, holder func(rank int, seq uint64) history.ProcessID) {
+	var missing []msgRef
+	for _, r := range m.owed(p) {
+		if m.data.senders[r.rank].msgs[r.seq] == nil {
+			missing = append(missing, r)
+		}
+	}
+	m.fetch(missing, holder)
+}
+
+// fetch asks, for each message, the member holder names for it; runs of
+// consecutive seqs go in one Nak.
+func (m *Member) fetch(missing []msgRef, holder func(rank int, seq uint64) history.ProcessID) {
 	type key struct {
 		to   history.ProcessID
 		rank int
 	}
 	ranges := make(map[key][][2]uint64)
 	var keys []key
-	for _, r := range m.owed(p) {
-		if m.data.senders[r.rank].msgs[r.seq] != nil {
-			continue
-		}
+	for _, r := range missing {
 		to := holder(r.rank, r.seq)
 		if to == "" || to == m.cfg.Self {
 			continue

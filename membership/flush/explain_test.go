@@ -33,6 +33,12 @@ func TestExplainSeed(t *testing.T) {
 			if m.data != nil {
 				t.Logf("%s holds %v, delivered %d in total order", id, m.data.recvVector(), m.data.deliveredGS)
 			}
+			if k := m.coord; k != nil {
+				t.Logf("%s leads %v: targets %v, %d reports, proposal %v, accept sent %v, votes %v", id, k.ballot, k.targets, len(k.replies), k.proposal, k.accepted, k.acks)
+			}
+			if m.pendAccept != nil || m.pendCommit != nil {
+				t.Logf("%s waits: accept %v commit %v", id, m.pendAccept, m.pendCommit)
+			}
 		}
 	}
 	defer func() { debugHook = nil }()

@@ -138,7 +138,7 @@ func (m *Member) progress() {
 	if m.status != Normal {
 		return
 	}
-	if c := m.coord; c != nil && c.proposal != nil && !c.accepted && m.holdsOwed(c.proposal) {
+	if c := m.coord; c != nil && c.proposal != nil && !c.accepted && len(m.lacking(c.proposal)) == 0 {
 		m.fetchCut()
 	}
 	if a := m.pendAccept; a != nil && m.pendCommit == nil {
