@@ -129,80 +129,96 @@ func BenchmarkTotalStage(b *testing.B) {
 // iteration is one multicast (senders take turns) carried to every member,
 // with a tick every 32 multicasts for heartbeats and stability; the figure
 // of interest is ns/delivery (each multicast is delivered n times).
+// "packed" packs every payload into an Any and unpacks it at each receiver
+// (as between processes); "lazy" hands receivers the sender's payload
+// (LazyPayload, PayloadOf and StepData, as a driver does in one process).
 func BenchmarkMember(b *testing.B) {
 	for _, class := range Classes {
 		for _, n := range []int{3, 5, 7} {
-			b.Run(fmt.Sprintf("%s/n=%d", class, n), func(b *testing.B) {
-				var ids []history.ProcessID
-				for i := range n {
-					ids = append(ids, history.ProcessID(fmt.Sprintf("p%d", i)))
-				}
-				ms := make([]*Member, n)
-				byID := map[history.ProcessID]*Member{}
-				for i, id := range ids {
-					ms[i] = newMember(b, id, ids, class, nil)
-					byID[id] = ms[i]
-				}
-				type pkt struct {
-					from history.ProcessID
-					o    step.Outbound
-				}
-				queue := make([]pkt, 0, 1024)
-				deliveries := 0
-				drain := func(m *Member) {
-					if !m.HasReady() {
-						return
-					}
-					rd := m.Ready()
-					for _, o := range rd.Messages {
-						queue = append(queue, pkt{m.ID(), o})
-					}
-					for _, e := range rd.Events {
-						if e.Kind == history.Deliver {
-							deliveries++
-						}
-					}
-					m.Advance(rd)
-				}
-				route := func() {
-					for len(queue) > 0 {
-						q := queue[len(queue)-1]
-						queue = queue[:len(queue)-1]
-						to := byID[q.o.To]
-						if err := to.Step(q.from, q.o.Msg); err != nil {
-							b.Fatal(err)
-						}
-						drain(to)
-					}
-				}
-				payload := &wire.Probe{N: 1}
-				b.ReportAllocs()
-				for i := 0; b.Loop(); i++ {
-					m := ms[i%n]
-					if _, err := m.Multicast(payload); err != nil {
-						if !errors.Is(err, ErrWindowFull) {
-							b.Fatal(err)
-						}
-						for _, x := range ms {
-							x.Tick()
-							drain(x)
-						}
-						route()
-						continue
-					}
-					drain(m)
-					route()
-					if i%32 == 31 {
-						for _, x := range ms {
-							x.Tick()
-							drain(x)
-						}
-						route()
-					}
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(max(deliveries, 1)), "ns/delivery")
-				b.ReportMetric(float64(deliveries)/float64(b.N), "deliveries/op")
-			})
+			for _, lazy := range []bool{false, true} {
+				benchMember(b, class, n, lazy)
+			}
 		}
 	}
+}
+
+func benchMember(b *testing.B, class Class, n int, lazy bool) {
+	mode := map[bool]string{false: "packed", true: "lazy"}[lazy]
+	b.Run(fmt.Sprintf("%s/n=%d/%s", class, n, mode), func(b *testing.B) {
+		var ids []history.ProcessID
+		for i := range n {
+			ids = append(ids, history.ProcessID(fmt.Sprintf("p%d", i)))
+		}
+		ms := make([]*Member, n)
+		byID := map[history.ProcessID]*Member{}
+		for i, id := range ids {
+			ms[i] = newMember(b, id, ids, class, func(c *Config) { c.LazyPayload = lazy })
+			byID[id] = ms[i]
+		}
+		type pkt struct {
+			from history.ProcessID
+			o    step.Outbound
+		}
+		queue := make([]pkt, 0, 1024)
+		deliveries := 0
+		drain := func(m *Member) {
+			if !m.HasReady() {
+				return
+			}
+			rd := m.Ready()
+			for _, o := range rd.Messages {
+				queue = append(queue, pkt{m.ID(), o})
+			}
+			for _, e := range rd.Events {
+				if e.Kind == history.Deliver {
+					deliveries++
+				}
+			}
+			m.Advance(rd)
+		}
+		route := func() {
+			for len(queue) > 0 {
+				q := queue[len(queue)-1]
+				queue = queue[:len(queue)-1]
+				to := byID[q.o.To]
+				var err error
+				if d, ok := q.o.Msg.(*wire.Data); ok && lazy {
+					err = to.StepData(q.from, d, byID[q.from].PayloadOf(d))
+				} else {
+					err = to.Step(q.from, q.o.Msg)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				drain(to)
+			}
+		}
+		payload := &wire.Probe{N: 1}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			m := ms[i%n]
+			if _, err := m.Multicast(payload); err != nil {
+				if !errors.Is(err, ErrWindowFull) {
+					b.Fatal(err)
+				}
+				for _, x := range ms {
+					x.Tick()
+					drain(x)
+				}
+				route()
+				continue
+			}
+			drain(m)
+			route()
+			if i%32 == 31 {
+				for _, x := range ms {
+					x.Tick()
+					drain(x)
+				}
+				route()
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(max(deliveries, 1)), "ns/delivery")
+		b.ReportMetric(float64(deliveries)/float64(b.N), "deliveries/op")
+	})
 }
