@@ -152,11 +152,13 @@
 //
 // A process created without Members joins: it sends Join to its seeds, which
 // forward it to the coordinator, which adds it at the end of the next view.
-// The coordinator sends it a Welcome with the new view and, if the
-// application gave a StateTransfer, a snapshot taken at the cut: the
-// coordinator calls Snapshot in Advance, after the driver has carried out
-// the Ready holding the old view's last deliveries and the install, and
-// delivers nothing of the new view before. The joiner calls Restore before it
+// Every survivor sends it a Welcome with the new view and, if the
+// application gave a StateTransfer, a snapshot taken at the cut (all
+// survivors delivered the same cut, so any of them will do, and the joiner
+// is welcomed even if the coordinator crashed): a survivor calls Snapshot in
+// Advance, after the driver has carried out the Ready holding the old view's
+// last deliveries and the install, and delivers nothing of the new view
+// before. The joiner calls Restore before it
 // installs its first view (Prev 0). Leave asks the coordinator to remove this
 // member in the next view; it delivers the old view's cut first, then stops
 // (status Left, recorded as a Crash with Value "left the group"). Leaves are

@@ -68,7 +68,9 @@ func (m *Member) onJoin(from history.ProcessID, j *Join) error {
 	return nil
 }
 
-// welcomeJoiners prepares the Welcome for the members the new view added.
+// welcomeJoiners prepares the Welcome for the members the new view added
+// (the joiner takes the first that arrives; later ones, and answers to its
+// repeated Joins, are ignored).
 // With a state-transfer hook the snapshot is taken at the next Advance, once
 // the application has applied the old view's cut; until then nothing of the
 // new view is delivered or sent.

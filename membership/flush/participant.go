@@ -218,9 +218,11 @@ func (m *Member) applyCommit(c *Commit) {
 	}
 	m.install(View{ID: p.View, Members: ids(p.Members)}, p.Prev)
 	m.prev = &prevView{view: oldView, data: old, commit: c}
-	if c.Ballot.Coordinator == string(m.cfg.Self) {
-		m.welcomeJoiners(oldView)
-	}
+	// Every survivor welcomes the joiners, not only the coordinator: the
+	// coordinator may have been left out of the view it committed (an adopted
+	// proposal), or crash; all survivors delivered the same cut, so any
+	// snapshot taken now is the state at the cut.
+	m.welcomeJoiners(oldView)
 	// Queued multicasts go out from the next tick on, in a Ready of their
 	// own: a driver that dies part way through carrying out this one must
 	// not show a multicast of the new view without its install.
