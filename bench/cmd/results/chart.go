@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"os"
+	"slices"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -24,7 +25,7 @@ const chartSpan = 100 * time.Millisecond
 // the crash, the view installation and 90% of the pre-crash rate marked.
 func drawChart(runs []crashRun, path string) error {
 	var ok []crashRun
-	var top float64
+	var rates []float64
 	for _, r := range runs {
 		if r.Err != nil || r.Res == nil {
 			continue
@@ -32,13 +33,19 @@ func drawChart(runs []crashRun, path string) error {
 		ok = append(ok, r)
 		for _, s := range r.Res.Samples {
 			if s.At >= chartSpan {
-				top = max(top, r.Res.Rate(s.At-chartSpan, s.At))
+				rates = append(rates, r.Res.Rate(s.At-chartSpan, s.At))
 			}
 		}
 	}
-	if len(ok) == 0 {
+	if len(ok) == 0 || len(rates) == 0 {
 		return fmt.Errorf("no crash run to plot")
 	}
+	// The scale follows the 98th percentile, not the maximum: the burst of
+	// a flush delivering its cut can be several times the steady rate in
+	// one 100 ms span, and would flatten every line; such spikes are cut
+	// off at the top of the panel.
+	slices.Sort(rates)
+	top := rates[len(rates)*98/100] * 1.3
 	const cols = 3
 	rows := (len(ok) + cols - 1) / cols
 	grid := make([][]*plot.Plot, rows)
