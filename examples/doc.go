@@ -1,6 +1,11 @@
 // Package examples holds runnable programs that show Lockstep at work; each
 // lives in its own directory as a main package and has a test:
 //
+//   - kvstore (the README's demo): a replicated key-value store, five
+//     replicas in one process by default or one per OS process with
+//     -listen/-join, writes and reads in an atomic class, surviving the
+//     crash of a replica and of the sequencer and growing by state
+//     transfer; checked for linearizability in its tests.
 //   - faults: a few actors on one Node under each failure model in turn,
 //     printing what each model did to their messages.
 //   - generals: the Byzantine generals, OM(m), SM(m) and interactive
