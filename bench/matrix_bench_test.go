@@ -66,7 +66,7 @@ func benchMatrixCell(b *testing.B, cfg matrix.Config) {
 	var rate, allocs float64
 	var views, removed int
 	var changes, recoveries []float64
-	recovered := 0
+	recovered, early := 0, 0
 	for range b.N {
 		res, err := matrix.Run(context.Background(), cfg)
 		if err != nil {
@@ -77,7 +77,10 @@ func benchMatrixCell(b *testing.B, cfg matrix.Config) {
 		lat.Merge(&res.Latency)
 		views = max(views, res.Views)
 		removed = max(removed, res.Removed)
-		if cfg.Scenario.RemovesMember() {
+		if res.RemovedEarly {
+			early++
+		}
+		if cfg.Scenario.RemovesMember() && !res.RemovedEarly {
 			changes = append(changes, float64(res.ViewChange)/1e6)
 			rec, ok := res.Recovery(0.9, 250*time.Millisecond)
 			if ok {
@@ -92,6 +95,9 @@ func benchMatrixCell(b *testing.B, cfg matrix.Config) {
 	b.ReportMetric(allocs/float64(b.N), "allocs/msg")
 	b.ReportMetric(float64(views), "views")
 	b.ReportMetric(float64(removed), "live-removed")
+	if cfg.Scenario.RemovesMember() {
+		b.ReportMetric(float64(early), "removed-before-fault")
+	}
 	if len(changes) > 0 {
 		b.ReportMetric(middle(changes), "view-change-ms")
 		b.ReportMetric(middle(recoveries), "recovered-ms")

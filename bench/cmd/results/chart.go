@@ -132,7 +132,9 @@ func classPanel(r crashRun, i int, ymax float64, legend bool) (*plot.Plot, error
 		return nil, err
 	}
 	vc := res.ViewChange.Seconds()
-	if err := add(plotter.XYs{{X: vc, Y: 0}, {X: vc, Y: ymax}}, color.RGBA{B: 200, A: 255}, dashed, "new view installed"); err != nil {
+	if res.RemovedEarly {
+		p.Title.Text = fmt.Sprintf("%s: member removed before the crash (false suspicion)", r.Class)
+	} else if err := add(plotter.XYs{{X: vc, Y: 0}, {X: vc, Y: ymax}}, color.RGBA{B: 200, A: 255}, dashed, "new view installed"); err != nil {
 		return nil, err
 	}
 	lvl := 0.9 * res.PreFault()

@@ -312,6 +312,11 @@ func (r *report) crashTable(w func(string, ...any)) {
 			w("| %s | failed: %s | | | | | | |", c.Class, firstLine(c.Err))
 			continue
 		}
+		if c.Res.RemovedEarly {
+			w("| %s | %s | %.2f | - | - | <= 1000 ms | n/a | the member to be crashed was suspected and removed before the crash (a false suspicion on the loaded machine), so this run measured no view change of its own |",
+				c.Class, num(c.Res.PreFault()), afterOverBefore(c.Res))
+			continue
+		}
 		rec, back := c.Res.Recovery(0.9, recoverySpan)
 		ok := back && rec <= time.Second
 		limit := "detection: until the crashed member is suspected (100 ms of silence) its missing acknowledgements hold stability back, so senders' windows fill and they stall; then the flush (stop, report, cut, install)"

@@ -29,6 +29,10 @@ type Result struct {
 	// included: more than one in a scenario that removes nobody means a
 	// live member was suspected.
 	Views int
+	// RemovedEarly says the faulty member was suspected and removed
+	// before its fault (a false suspicion under load): ViewChange is then
+	// 0 and the cell measured no view change of its own.
+	RemovedEarly bool
 	// Removed counts members expected to stay that were removed from the
 	// group or blocked (suspected while alive, e.g. starved of CPU).
 	Removed int

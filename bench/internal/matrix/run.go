@@ -134,11 +134,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Scenario.RemovesMember() {
 		gone := r.ids[r.victim]
 		without := func(v viewAt) bool { return v.id > 1 && !slices.Contains(v.members, gone) }
+		after := func(v viewAt) bool { return without(v) && !v.at.Before(faulted) }
+		early := false // the victim was suspected and removed before its fault
+		for _, i := range r.survivors {
+			if v, ok := r.members[i].view(without); ok && v.at.Before(faulted) {
+				early = true
+			}
+		}
 		vctx, vcancel := context.WithTimeout(ctx, viewWait)
 		defer vcancel()
 		if err := r.await(vctx, "the view without "+string(gone), func() bool {
+			if early {
+				return true
+			}
 			for _, i := range r.survivors {
-				if _, ok := r.members[i].view(without); !ok && !r.members[i].removed.Load() {
+				if _, ok := r.members[i].view(after); !ok && !r.members[i].removed.Load() {
 					return false
 				}
 			}
@@ -148,15 +158,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		var last time.Time
 		for _, i := range r.survivors {
-			if v, ok := r.members[i].view(without); ok && v.at.After(last) {
+			if v, ok := r.members[i].view(after); ok && v.at.After(last) {
 				last = v.at
 			}
 		}
-		if last.IsZero() {
+		switch {
+		case early:
+			res.RemovedEarly = true
+		case last.IsZero():
 			return nil, fmt.Errorf("matrix: %v %s n=%d: every survivor was removed or blocked (views installed, id:size: %s)",
 				cfg.Scenario, cfg.Class, cfg.Members, r.viewsSeen())
+		default:
+			res.ViewChange = last.Sub(faulted)
 		}
-		res.ViewChange = last.Sub(faulted)
 	}
 	for _, i := range r.survivors {
 		m := r.members[i]
