@@ -41,6 +41,10 @@ const (
 	Crash Kind = "crash"
 	// Suspect: Process began to suspect Peer.
 	Suspect Kind = "suspect"
+	// Blocked: Process found its side of the group without a primary
+	// component and stopped multicasting and delivering; Value says why.
+	// Checkers ignore it; it explains why a process installs nothing more.
+	Blocked Kind = "blocked"
 	// Faulty marks Process as not correct for reasons other than a crash
 	// (a Byzantine traitor, an omission or value failure injected by a test).
 	// Checkers treat it like a crash when deciding who is correct.

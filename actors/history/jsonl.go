@@ -98,10 +98,7 @@ func (j *JSONLWriter) Dropped() int64 {
 // knownKinds guards ReadJSONL against files that are not histories.
 var knownKinds = map[Kind]bool{
 	Multicast: true, Deliver: true, ViewInstall: true, Crash: true,
-	Suspect: true, Faulty: true, Propose: true, Decide: true,
-	// "blocked" is membership/flush.KindBlocked: a member found its side
-	// of the group without a primary component. Checkers ignore it.
-	"blocked": true,
+	Suspect: true, Blocked: true, Faulty: true, Propose: true, Decide: true,
 }
 
 // ReadJSONL reads a history written by JSONLWriter: one event per line,

@@ -48,7 +48,7 @@ func (s Status) String() string {
 
 // KindBlocked is the kind of the event a Member records when it finds its
 // side of the group has no primary component and blocks. Value says why.
-const KindBlocked history.Kind = "blocked"
+const KindBlocked = history.Blocked
 
 func ids(ss []string) []history.ProcessID {
 	out := make([]history.ProcessID, len(ss))
