@@ -71,6 +71,32 @@
 // their messages are in; SM rounds always last their RoundDuration, so SM
 // latency is (m+1) rounds (figures in agreement/doc.go).
 //
+// # The failure matrix (matrix_bench_test.go)
+//
+//	go test -run '^$' -bench '^BenchmarkMatrix$' -benchtime 1x ./bench/
+//
+// Every ordering class x group size (3, 5, 7) x failure scenario (none, 1%
+// send omission on one member, a member answering late past the detection
+// bound, a member crash, a coordinator/sequencer crash, a slow consumer), on
+// package membership so that crashes and timing failures end in view
+// changes. Each cell reports delivered msgs/s/member, p50/p99 latency from
+// multicast to delivery, allocations per message and, for crash and timing
+// cells, the view-change time and how long throughput took to recover.
+// ns/op is 0 so benchstat compares the metrics of two runs. -short runs a
+// subset (3 members, FIFO and atomic) as CI's smoke test;
+// BenchmarkMatrixLoopback runs 3 OS processes on loopback. The driver and its
+// choices are documented in bench/internal/matrix.
+//
+// # Peers and the results page
+//
+//	go run ./bench/cmd/results
+//
+// runs the comparison (ordered classes against raw protoactor fan-out, total
+// order against etcd raft, FIFO and total order against JGroups 2.12 when
+// Java and Debian's libjgroups-java are present, throughput across a crash)
+// and rewrites bench/RESULTS.md and bench/throughput.png from scratch. The
+// peers are described in bench/peers/README.md.
+//
 // # Memory under sustained multicast
 //
 //	go test ./bench/ -run HeapBounded -long
