@@ -202,4 +202,18 @@
 // worst 2.08 s: protoactor's endpoint event came well after the SIGKILL in
 // these runs, so the hint halved the median rather than removing the
 // timeout.
+//
+// The same benchmarks on the same machine once it was quiet (load below 1):
+//
+//	go test -run '^$' -bench 'MembershipCrashToView$|MembershipThroughputAcrossCrash' -benchtime 5x ./bench/
+//	go test -run '^$' -bench 'MembershipCrashToViewLoopback' -benchtime 10x ./bench/
+//
+// In one process: idle, median 106 ms and p99 112 ms (12 ms beyond the
+// timeout); at 1,000 multicasts/s per member, median 104 ms and p99 107 ms;
+// saturated, median 120 ms and p99 179 ms; no false suspicion. Across the
+// crash the survivors delivered 0.99 of the pre-crash rate in the following
+// second, never below 90% in any 100 ms window. Across five OS processes on
+// loopback, 10 crashes each: by heartbeats alone median 2010 ms and p99
+// 2025 ms (25 ms beyond the 2 s timeout, inside the target of 50 ms); with
+// connection hints median 86 ms and p99 125 ms.
 package membership
