@@ -134,6 +134,8 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.Members = []history.ProcessID{"a", "a"} },
 		func(c *Config) { c.HeartbeatEvery = 0 },
 		func(c *Config) { c.SuspectTimeout = c.HeartbeatEvery },
+		func(c *Config) { c.JoinGrace = c.SuspectTimeout - 1 },
+		func(c *Config) { c.JoinGrace = -1 },
 		func(c *Config) { c.RetransmitEvery = 0 },
 		func(c *Config) { c.BackoffTicks = 0 },
 		func(c *Config) { c.MaxNak = 0 },

@@ -42,6 +42,18 @@ type Config struct {
 	// member before it is suspected (> HeartbeatEvery). A member that is
 	// merely slow is suspected just the same and is removed from the view.
 	SuspectTimeout int64
+	// JoinGrace bounds, in ticks, how long a member new to the view (a
+	// joiner) may stay silent after the install before it is suspected. A
+	// joiner's first message comes late: its Welcome travels first, often
+	// over a fresh connection, and it restores the state before it installs.
+	// So its silence is counted from its first contact in the view, and it is
+	// suspected SuspectTimeout ticks after that like any member; one that never
+	// speaks at all (it died while joining) is suspected JoinGrace ticks after
+	// the install, and removed. A joiner judges the other members the same way
+	// until it first hears from them: the founders of view 1 are judged by
+	// SuspectTimeout from the start. 0 means DefaultJoinGraceFactor times
+	// SuspectTimeout; otherwise it must be at least SuspectTimeout.
+	JoinGrace int64
 	// RetransmitEvery is how often, in ticks, unanswered flush messages,
 	// Joins and Leaves are sent again (>= 1).
 	RetransmitEvery int64
@@ -66,9 +78,23 @@ type Config struct {
 	brokenNoGapFill        bool // deliver the cut without fetching what is missing
 }
 
+// DefaultJoinGraceFactor is the JoinGrace of a Config that leaves it 0, as a
+// multiple of SuspectTimeout.
+const DefaultJoinGraceFactor = 5
+
+// joinGrace is the grace given to a member new to the view: JoinGrace, or
+// its default.
+func (c Config) joinGrace() int64 {
+	if c.JoinGrace == 0 {
+		return DefaultJoinGraceFactor * c.SuspectTimeout
+	}
+	return c.JoinGrace
+}
+
 // DefaultConfig returns a configuration for process self in group with the
 // given founding members (nil to join through seeds): heartbeats every 2
-// ticks, suspicion after 20 silent ticks, majority policy, the FIFO class.
+// ticks, suspicion after 20 silent ticks (a joiner's first message may take
+// 100), majority policy, the FIFO class.
 func DefaultConfig(self history.ProcessID, group string, members []history.ProcessID) Config {
 	return Config{
 		Self:            self,
@@ -100,6 +126,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: HeartbeatEvery %d < 1", ErrConfig, c.HeartbeatEvery)
 	case c.SuspectTimeout <= c.HeartbeatEvery:
 		return fmt.Errorf("%w: SuspectTimeout %d must exceed HeartbeatEvery %d", ErrConfig, c.SuspectTimeout, c.HeartbeatEvery)
+	case c.JoinGrace != 0 && c.JoinGrace < c.SuspectTimeout:
+		return fmt.Errorf("%w: JoinGrace %d is neither 0 (the default) nor at least SuspectTimeout %d", ErrConfig, c.JoinGrace, c.SuspectTimeout)
 	case c.RetransmitEvery < 1:
 		return fmt.Errorf("%w: RetransmitEvery %d < 1", ErrConfig, c.RetransmitEvery)
 	case c.BackoffTicks < 1:

@@ -40,14 +40,20 @@ func (m *Member) reportVector() []uint64 {
 	return m.data.recvVector()
 }
 
-// detect suspects every member not heard from for SuspectTimeout ticks and
-// decides whether this side of the group is still a primary component.
+// detect suspects every member not heard from for SuspectTimeout ticks (a
+// member new to the view that has not spoken yet: for JoinGrace ticks since
+// the install) and decides whether this side of the group is still a
+// primary component.
 func (m *Member) detect() {
 	for r, p := range m.view.Members {
 		if p == m.cfg.Self || m.suspects[p] {
 			continue
 		}
-		if m.now-m.lastHeard[r] > m.cfg.SuspectTimeout {
+		limit := m.cfg.SuspectTimeout
+		if m.awaiting[r] {
+			limit = m.cfg.joinGrace()
+		}
+		if m.now-m.lastHeard[r] > limit {
 			m.Suspect(p)
 		}
 	}
@@ -145,8 +151,15 @@ func (m *Member) heard(p history.ProcessID) {
 		return
 	}
 	if r := m.view.Rank(p); r >= 0 {
-		m.lastHeard[r] = m.now
+		m.heardRank(r)
 	}
+}
+
+// heardRank notes that the member of rank r is alive: its silence, and
+// from its first contact on the ordinary timeout, count from now.
+func (m *Member) heardRank(r int) {
+	m.lastHeard[r] = m.now
+	m.awaiting[r] = false
 }
 
 func (m *Member) onHeartbeat(from history.ProcessID, hb *Heartbeat) error {
@@ -166,7 +179,7 @@ func (m *Member) onHeartbeat(from history.ProcessID, hb *Heartbeat) error {
 	if len(hb.Recv) != len(m.view.Members) {
 		return fmt.Errorf("%w: heartbeat with %d entries in a view of %d", ErrMalformed, len(hb.Recv), len(m.view.Members))
 	}
-	m.lastHeard[r] = m.now
+	m.heardRank(r)
 	if m.suspects[from] {
 		if !m.blocked {
 			m.stats.Refused++
@@ -196,7 +209,7 @@ func (m *Member) onHeartbeat(from history.ProcessID, hb *Heartbeat) error {
 func (m *Member) otherView(p history.ProcessID, v uint64) error {
 	if v > m.view.ID {
 		if r := m.view.Rank(p); r >= 0 {
-			m.lastHeard[r] = m.now // it is alive, just ahead of us
+			m.heardRank(r) // it is alive, just ahead of us
 		}
 		return fmt.Errorf("%w: view %d from %s, in %d", ErrFutureView, v, p, m.view.ID)
 	}

@@ -77,7 +77,12 @@
 //
 // Every member heartbeats every Config.HeartbeatEvery ticks and suspects a
 // member not heard from for Config.SuspectTimeout ticks, recording a Suspect
-// event. A driver may call Suspect earlier when its transport reports a
+// event. A member new to the view (a joiner) is judged from its first
+// contact instead of from the install: its Welcome, and its restore of the
+// state, come before its first heartbeat, and could take longer than the
+// timeout. Config.JoinGrace bounds that wait, so a joiner that dies while
+// joining and never speaks is still suspected, JoinGrace ticks after the
+// install (by default five times SuspectTimeout). A driver may call Suspect earlier when its transport reports a
 // connection gone (protoactor's Terminated): that speeds detection up but
 // never replaces the timeout, which alone catches hung and slow processes.
 // Timing failures are thus detected like crashes: a member that is merely

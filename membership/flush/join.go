@@ -127,6 +127,9 @@ func (m *Member) onWelcome(from history.ProcessID, w *Welcome) error {
 			return fmt.Errorf("%w: restoring the snapshot: %w", ErrMalformed, err)
 		}
 	}
-	m.install(View{ID: p.View, Members: ids(p.Members)}, 0)
+	// A joiner has heard from no one in this view yet: each member's silence
+	// counts from its first message, within JoinGrace (other joiners of the
+	// same view may take as long to get in as we did).
+	m.install(View{ID: p.View, Members: ids(p.Members)}, 0, nil)
 	return nil
 }

@@ -32,6 +32,7 @@ type Member struct {
 
 	// Failure detection, indexed by rank in view.
 	lastHeard []int64
+	awaiting  []bool // new to the view and not heard from yet: JoinGrace applies
 	suspects  map[history.ProcessID]bool
 	reported  [][]history.ProcessID // suspects each member reported last
 	flushRep  []bool                // whether each member reported flushing
@@ -109,7 +110,7 @@ func New(cfg Config) (*Member, error) {
 		m.policy = Majority{}
 	}
 	if len(cfg.Members) > 0 {
-		m.install(View{ID: 1, Members: slices.Clone(cfg.Members)}, 0)
+		m.install(View{ID: 1, Members: slices.Clone(cfg.Members)}, 0, cfg.Members)
 		if m.lay == nil {
 			return nil, fmt.Errorf("%w: ordering layer for view 1 could not be built", ErrConfig)
 		}

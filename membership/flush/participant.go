@@ -216,7 +216,7 @@ func (m *Member) applyCommit(c *Commit) {
 		m.leaveGroup()
 		return
 	}
-	m.install(View{ID: p.View, Members: ids(p.Members)}, p.Prev)
+	m.install(View{ID: p.View, Members: ids(p.Members)}, p.Prev, oldView.Members)
 	m.prev = &prevView{view: oldView, data: old, commit: c}
 	// Every survivor welcomes the joiners, not only the coordinator: the
 	// coordinator may have been left out of the view it committed (an adopted
@@ -228,8 +228,11 @@ func (m *Member) applyCommit(c *Commit) {
 	// not show a multicast of the new view without its install.
 }
 
-// install makes v the current view and records its installation.
-func (m *Member) install(v View, prev uint64) {
+// install makes v the current view and records its installation. The
+// silence of the members in known (the founders, or the survivors of the
+// previous view) counts from now; the others are new to the view and are
+// given JoinGrace to make first contact (see Config.JoinGrace).
+func (m *Member) install(v View, prev uint64, known []history.ProcessID) {
 	carried := make(map[history.ProcessID]bool)
 	for p := range m.suspects {
 		if v.Rank(p) >= 0 {
@@ -241,8 +244,10 @@ func (m *Member) install(v View, prev uint64) {
 	m.view = v
 	m.data = newDataPath(v, m.cfg.Self)
 	m.lastHeard = make([]int64, n)
-	for i := range m.lastHeard {
+	m.awaiting = make([]bool, n)
+	for i, p := range v.Members {
 		m.lastHeard[i] = m.now
+		m.awaiting[i] = p != m.cfg.Self && !slices.Contains(known, p)
 	}
 	m.suspects = carried
 	m.reported = make([][]history.ProcessID, n)
