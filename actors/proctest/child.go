@@ -1,6 +1,7 @@
 package proctest
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -59,4 +60,22 @@ func StdinClosed() <-chan struct{} {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 	}()
 	return done
+}
+
+// StdinLines returns a channel that carries the lines of the process's
+// standard input, as the parent's Child.Send wrote them, and is closed at
+// end of file: the parent stopped the child, or died. It is StdinClosed for
+// a child that also takes instructions; call one of the two, once, since
+// both read standard input.
+func StdinLines() <-chan string {
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(os.Stdin)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	return lines
 }

@@ -16,6 +16,9 @@
 //     its history as JSON lines to the file named in its environment.
 //  3. Histories. ReadHistories reads those files back and merges them, so
 //     the same checkers judge a multi-process run as a simulated one.
+//  4. Steps. A parent follows a child through a test by the lines it prints
+//     (Child.AwaitLine, no polling) and may instruct it line by line
+//     (Child.Send; the child reads them from StdinLines).
 //
 // The package does not import testing: the few testing methods it needs are
 // the TB interface, which *testing.T satisfies.
@@ -41,10 +44,11 @@
 //	children, err := proctest.StartN(3, func(i int) proctest.Spec {
 //		return proctest.Spec{Run: "TestHelperProcess", Role: "member", HistoryDir: t.TempDir()}
 //	})
-//	// ... talk to children[i].Addr() ...
+//	defer proctest.KillRunning(children) // none outlives a failed test
+//	// ... talk to children[i].Addr(); children[i].AwaitLine("DONE", time.Minute) ...
 //	err = proctest.StopAll(children, 30*time.Second)
 //	h, err := proctest.ReadHistories(children) // then run the history checkers on h
 //
 // Every wait is bounded: Start by Spec.AnnounceTimeout, Stop and StopAll by
-// their timeout (then the child is killed), Isolate by its timeout.
+// their timeout (then the child is killed), AwaitLine and Isolate by theirs.
 package proctest

@@ -45,8 +45,11 @@ type Child struct {
 	done    chan struct{}
 	waitErr error
 
-	mu     sync.Mutex
-	output strings.Builder
+	mu      sync.Mutex
+	output  strings.Builder
+	lines   []string      // stdout, line by line, for AwaitLine
+	newLine chan struct{} // closed and replaced when a line is added
+	stdinMu sync.Mutex    // Send's lines are written whole
 }
 
 // Start launches the test binary (os.Args[0]) as a child described by s and
@@ -55,7 +58,7 @@ func Start(s Spec) (*Child, error) {
 	if s.Run == "" {
 		return nil, fmt.Errorf("%w: Spec.Run is empty", ErrChild)
 	}
-	c := &Child{done: make(chan struct{})}
+	c := &Child{done: make(chan struct{}), newLine: make(chan struct{})}
 	c.cmd = exec.Command(os.Args[0], "-test.run=^"+s.Run+"$", "-test.timeout=10m")
 	c.cmd.Env = append(childEnv(), EnvRole+"="+s.Role, EnvIndex+"="+strconv.Itoa(s.Index))
 	c.cmd.Env = append(c.cmd.Env, s.Env...)
@@ -105,6 +108,7 @@ func (c *Child) scan(stdout io.Reader, addrs chan<- string) {
 			}
 		}
 		c.appendOutput(line + "\n")
+		c.addLine(line)
 	}
 	c.waitErr = c.cmd.Wait()
 	close(c.done)
@@ -114,6 +118,66 @@ func (c *Child) appendOutput(s string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.output.WriteString(s)
+}
+
+func (c *Child) addLine(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lines = append(c.lines, line)
+	close(c.newLine)
+	c.newLine = make(chan struct{})
+}
+
+// findLine returns the first stdout line that starts with prefix or, if
+// there is none yet, a channel closed when another line arrives.
+func (c *Child) findLine(prefix string) (string, bool, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, l := range c.lines {
+		if strings.HasPrefix(l, prefix) {
+			return l, true, nil
+		}
+	}
+	return "", false, c.newLine
+}
+
+// AwaitLine waits up to timeout for the child to print on stdout a line
+// starting with prefix, and returns that line (the first such line, however
+// long ago it was printed). It fails early, with the child's output, if the
+// child exits without printing one. A parent uses it to follow a child
+// through the steps of a test ("FULL", "DONE", ...) without polling.
+func (c *Child) AwaitLine(prefix string, timeout time.Duration) (string, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		line, ok, more := c.findLine(prefix)
+		if ok {
+			return line, nil
+		}
+		select {
+		case <-more:
+		case <-c.done:
+			// stdout is read to its end before done closes: one last look.
+			if line, ok, _ := c.findLine(prefix); ok {
+				return line, nil
+			}
+			return "", fmt.Errorf("%w: %s exited (%v) without printing a line starting with %q:\n%s", ErrChild, c.addr, c.waitErr, prefix, c.Output())
+		case <-deadline.C:
+			return "", fmt.Errorf("%w: %s printed no line starting with %q within %v:\n%s", ErrChild, c.addr, prefix, timeout, c.Output())
+		}
+	}
+}
+
+// Send writes line and a newline to the child's standard input, for a child
+// that reads instructions there (it then sees the end of its input, as
+// StdinClosed does, when the parent calls Stop).
+func (c *Child) Send(line string) error {
+	c.stdinMu.Lock()
+	defer c.stdinMu.Unlock()
+	if _, err := io.WriteString(c.stdin, line+"\n"); err != nil {
+		return fmt.Errorf("%w: %s: send %q: %w", ErrChild, c.addr, line, err)
+	}
+	return nil
 }
 
 // lockedWriter collects the child's stderr into its output.
@@ -214,4 +278,20 @@ func childEnv() []string {
 		env = append(env, "GORACE=atexit_sleep_ms=0")
 	}
 	return env
+}
+
+// KillRunning kills every child that has not exited yet. A parent defers it
+// right after starting its children, so that none outlives a test that
+// fails or returns early; children already stopped or killed are left alone.
+func KillRunning(children []*Child) {
+	for _, c := range children {
+		if c == nil {
+			continue
+		}
+		select {
+		case <-c.done:
+		default:
+			c.Kill()
+		}
+	}
 }

@@ -40,6 +40,13 @@ func TestHelperProcess(t *testing.T) {
 		<-proctest.StdinClosed()
 	case "silent":
 		<-proctest.StdinClosed()
+	case "echo":
+		if err := proctest.Announce(os.Stdout, "echo"); err != nil {
+			t.Fatal(err)
+		}
+		for line := range proctest.StdinLines() {
+			fmt.Println("ECHO", line)
+		}
 	case "failing":
 		t.Fatal("this child fails on purpose")
 	default:
@@ -100,5 +107,66 @@ func TestIsolate(t *testing.T) {
 	}
 	if os.Getenv(proctest.EnvIsolated) != t.Name() {
 		t.Fatal("isolated body runs outside its own process")
+	}
+}
+
+// Send, StdinLines and AwaitLine carry a line exchange: the child echoes
+// what the parent sends; AwaitLine returns the line, and fails at once when
+// the child has exited without printing it, or when its timeout passes.
+func TestLineExchange(t *testing.T) {
+	c, err := proctest.Start(proctest.Spec{Run: "TestHelperProcess", Role: "echo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proctest.KillRunning([]*proctest.Child{c})
+	for _, word := range []string{"one", "two three"} {
+		if err := c.Send(word); err != nil {
+			t.Fatal(err)
+		}
+		line, err := c.AwaitLine("ECHO "+word, 30*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line != "ECHO "+word {
+			t.Fatalf("AwaitLine returned %q, want %q", line, "ECHO "+word)
+		}
+	}
+	// The first matching line is returned however long ago it came.
+	if line, err := c.AwaitLine("ECHO ", time.Second); err != nil || line != "ECHO one" {
+		t.Fatalf("AwaitLine(ECHO) = %q, %v; want the first echo", line, err)
+	}
+	if _, err := c.AwaitLine("NEVER", 50*time.Millisecond); !errors.Is(err, proctest.ErrChild) || !strings.Contains(err.Error(), "within") {
+		t.Fatalf("AwaitLine on a live child that never prints the line = %v, want a timeout", err)
+	}
+	if err := c.Stop(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := c.AwaitLine("NEVER", time.Minute); !errors.Is(err, proctest.ErrChild) || !strings.Contains(err.Error(), "exited") {
+		t.Fatalf("AwaitLine on an exited child = %v, want an error saying it exited", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("AwaitLine on an exited child took %v: it should not wait for its timeout", d)
+	}
+	if err := c.Send("late"); !errors.Is(err, proctest.ErrChild) {
+		t.Fatalf("Send after Stop = %v, want ErrChild", err)
+	}
+}
+
+func TestKillRunning(t *testing.T) {
+	children, err := proctest.StartN(2, func(int) proctest.Spec {
+		return proctest.Spec{Run: "TestHelperProcess", Role: "echo"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := children[0].Stop(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	proctest.KillRunning(append(children, nil)) // a stopped child and a nil one are skipped
+	select {
+	case <-children[1].Done():
+	default:
+		t.Fatal("a running child survived KillRunning")
 	}
 }
