@@ -2,19 +2,16 @@ package matrix
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
-	"github.com/lockstep-actors/lockstep/actors"
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/bench/internal/loopback"
-	"github.com/lockstep-actors/lockstep/membership"
 	"github.com/lockstep-actors/lockstep/ordering/layer"
-	"github.com/sirupsen/logrus"
 )
 
 // LoopbackRole is the child role of the multi-process runs; a test binary
@@ -24,193 +21,213 @@ const LoopbackRole = "matrix-member"
 // loopbackSuspect is the suspicion timeout of the multi-process runs, in
 // membership ticks (5 ms): 1 s, as in membership's multi-process tests,
 // because several processes sharing two loaded cores can go quiet for
-// longer than the 100 ms default without having failed, and these runs
-// measure throughput without failures.
+// longer than the 100 ms default without having failed. The timing
+// scenario's delay is three of these, and a crash the heartbeats alone
+// must detect takes at least this long to end in a view (protoactor's
+// report of the lost connection, Config.ConnectionHints, usually suspects
+// a killed process sooner).
 const loopbackSuspect = 200
 
-// LoopbackConfig is a failure-free run of Procs OS processes on 127.0.0.1,
-// one member each, every one multicasting closed-loop.
-type LoopbackConfig struct {
-	Class    layer.Class
-	Procs    int
-	Window   int
-	Payload  int
-	Warmup   time.Duration
-	Duration time.Duration
-	Timeout  time.Duration
+// formationWait bounds the wait for the children's complete view. A joiner
+// suspected while the group forms (a process starved of CPU on a loaded
+// machine) keeps the view from ever being complete; the run then fails
+// with ErrFormation and may be tried again.
+const formationWait = 30 * time.Second
+
+// ErrFormation wraps a failure before the fault moment: the group never
+// became complete.
+var ErrFormation = errors.New("matrix: the loopback group did not form")
+
+// DefaultLoopbackConfig is the cell class x procs x s across processes:
+// one second measured before the fault moment and one after it, three
+// after it in the scenarios that remove a member, because the view change
+// across processes takes about the suspicion timeout (1 s, see
+// loopbackSuspect) and the window must also show throughput coming back
+// after it. Throughput is sampled every 20 ms (each sample travels back to
+// the parent in a control line).
+func DefaultLoopbackConfig(class layer.Class, procs int, s Scenario) Config {
+	cfg := DefaultConfig(class, procs, s)
+	cfg.Warmup, cfg.Before, cfg.After = 300*time.Millisecond, time.Second, time.Second
+	if s.RemovesMember() {
+		cfg.After = 3 * time.Second
+	}
+	cfg.SampleEvery = 20 * time.Millisecond
+	cfg.Timeout = 90 * time.Second
+	return cfg
 }
 
-// DefaultLoopbackConfig is three processes measured for two seconds.
-func DefaultLoopbackConfig(class layer.Class) LoopbackConfig {
-	return LoopbackConfig{Class: class, Procs: 3, Window: 256, Payload: 100, Warmup: 300 * time.Millisecond,
-		Duration: 2 * time.Second, Timeout: time.Minute}
-}
-
-// LoopbackResult is what the members of a multi-process run measured.
-type LoopbackResult struct {
-	// MinRate and MeanRate are delivered messages per second at the
-	// slowest member and on average.
-	MinRate, MeanRate float64
-	// P50 is the median of the members' medians, P99 the largest of
-	// their 99th percentiles (histograms stay in their processes).
-	P50, P99 time.Duration
-	// Views is the most views a member installed after the group was
-	// complete (0 = no view change during the measurement).
-	Views int
-}
-
-// RunLoopback spawns cfg.Procs children of this test binary (the first
-// founds the group, the others join through its address), lets them
-// stream, and collects their figures.
-func RunLoopback(ctx context.Context, cfg LoopbackConfig) (*LoopbackResult, error) {
-	if !cfg.Class.Valid() || cfg.Procs < 2 || cfg.Duration <= 0 {
-		return nil, fmt.Errorf("%w: loopback %v x %d for %v", ErrConfig, cfg.Class, cfg.Procs, cfg.Duration)
+// RunLoopback measures one cell with every member in a child OS process
+// of this test binary (cfg.Members of them, on 127.0.0.1, protoactor
+// remote): the first founds the group, the others join through its
+// address, and none is the parent, so the parent can SIGKILL any of them,
+// the coordinator included.
+//
+// The timeline is anchored at the complete view: each child reports when
+// it installed it, and the parent puts the fault moment Warmup+Before after
+// the latest of those (the timing victim fires its own fault at that
+// moment of its clock and reports it), kills the crash victim then,
+// closes the window After later and asks every child to stop and report
+// its counters, whose series it reads at the window's bounds. The faults
+// are injected as in Run: send omission and timing through the victim's
+// membership.WithFaults, the slow consumer in its application; the
+// crashes are SIGKILLs of the member ranked last (crash) or first
+// (coordinator-crash) in the complete view.
+func RunLoopback(ctx context.Context, cfg Config) (*LoopbackResult, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	params := loopback.Params{
-		"class": strconv.Itoa(int(cfg.Class)), "procs": strconv.Itoa(cfg.Procs), "window": strconv.Itoa(cfg.Window),
-		"payload": strconv.Itoa(cfg.Payload), "warmup": cfg.Warmup.String(), "duration": cfg.Duration.String(),
-		"timeout": cfg.Timeout.String(),
-	}
-	var children []*loopback.Child
-	defer func() {
+	children := make([]*loopback.Child, 0, cfg.Members)
+	kills := make([]context.CancelFunc, 0, cfg.Members)
+	var closing sync.WaitGroup
+	stopped := false
+	stopAll := func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		for _, c := range children {
-			_ = c.Close(5 * time.Second)
+			closing.Go(func() { _ = c.Close(viewWait + 10*time.Second) })
+		}
+	}
+	defer func() {
+		stopAll()
+		closing.Wait()
+		for _, kill := range kills {
+			kill()
 		}
 	}()
-	var seed string
-	for i := range cfg.Procs {
-		p := params
+
+	var founder string
+	for i := range cfg.Members {
+		p := loopbackParams(cfg)
+		p["rank"] = strconv.Itoa(i)
 		if i > 0 {
-			p = loopback.Params{"seed": seed}
-			for k, v := range params {
-				p[k] = v
-			}
+			p["seed"] = founder
 		}
-		c, err := loopback.Spawn(ctx, LoopbackRole, p)
+		// Each child has a context of its own: cancelling it SIGKILLs it.
+		cctx, kill := context.WithCancel(ctx)
+		c, err := loopback.Spawn(cctx, LoopbackRole, p)
 		if err != nil {
+			kill()
 			return nil, err
 		}
-		children = append(children, c)
+		children, kills = append(children, c), append(kills, kill)
 		f, err := c.Await(ctx, "addr")
 		if err != nil {
 			return nil, err
 		}
 		if i == 0 && len(f) > 0 {
-			seed = f[0]
+			founder = f[0]
 		}
 	}
-	res := &LoopbackResult{MinRate: -1}
-	var p50s []time.Duration
-	for _, c := range children {
-		f, err := c.Await(ctx, "result")
+
+	fctx, fcancel := context.WithTimeout(ctx, formationWait)
+	defer fcancel()
+	ids := make([]history.ProcessID, len(children))
+	fulls := make([]viewAt, len(children))
+	var fullView viewAt
+	var anchor time.Time
+	for i, c := range children {
+		f, err := c.Await(fctx, "full")
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrFormation, err)
+		}
+		self, v, err := parseFull(f)
 		if err != nil {
 			return nil, err
 		}
-		if len(f) != 4 {
-			return nil, fmt.Errorf("%w: result line %q", loopback.ErrChild, f)
+		ids[i], fulls[i], fullView = self, v, v
+		if v.at.After(anchor) {
+			anchor = v.at
 		}
-		rate, _ := strconv.ParseFloat(f[0], 64)
-		p50, _ := strconv.ParseInt(f[1], 10, 64)
-		p99, _ := strconv.ParseInt(f[2], 10, 64)
-		views, _ := strconv.Atoi(f[3])
-		if res.MinRate < 0 || rate < res.MinRate {
-			res.MinRate = rate
-		}
-		res.MeanRate += rate / float64(cfg.Procs)
-		p50s = append(p50s, time.Duration(p50))
-		res.P99 = max(res.P99, time.Duration(p99))
-		res.Views = max(res.Views, views)
 	}
-	slices.Sort(p50s)
-	res.P50 = p50s[len(p50s)/2]
-	return res, nil
+	victim := injectedVictim(cfg.Scenario, cfg.Members)
+	switch cfg.Scenario {
+	case Crash:
+		victim = slices.Index(ids, fullView.members[len(fullView.members)-1])
+	case CoordinatorCrash:
+		victim = slices.Index(ids, fullView.members[0])
+	}
+	if cfg.Scenario != None && victim < 0 {
+		return nil, fmt.Errorf("%w: the complete view %v names no child", ErrReport, fullView.members)
+	}
+
+	fault := anchor.Add(cfg.Warmup + cfg.Before)
+	switch cfg.Scenario {
+	case Timing:
+		f, err := children[victim].Await(ctx, "fault")
+		if err != nil {
+			return nil, err
+		}
+		if len(f) != 1 {
+			return nil, fmt.Errorf("%w: fault line %q", ErrReport, f)
+		}
+		if fault, err = parseUnix(f[0]); err != nil {
+			return nil, err
+		}
+	case Crash, CoordinatorCrash:
+		if err := wait(ctx, fault); err != nil {
+			return nil, err
+		}
+		fault = time.Now()
+		kills[victim]()
+	}
+	tl := timeline{open: fault.Add(-cfg.Before), fault: fault, close: fault.Add(cfg.After)}
+	if err := wait(ctx, tl.close); err != nil {
+		return nil, err
+	}
+
+	stopAll()
+	reports := make([]*childReport, len(children))
+	for i, c := range children {
+		if i == victim && cfg.Scenario.RemovesMember() {
+			continue
+		}
+		r, err := readReport(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		r.ID, r.Full, r.FullID = ids[i], fulls[i].at, fulls[i].id
+		reports[i] = r
+	}
+	var gone history.ProcessID
+	if victim >= 0 {
+		gone = ids[victim]
+	}
+	return aggregate(cfg, reports, victim, gone, tl)
 }
 
-// LoopbackMember is the child's side of RunLoopback: one member on its own
-// node with protoactor remote on 127.0.0.1.
-func LoopbackMember(ctx context.Context, p loopback.Params, r *loopback.Report) error {
-	classN, err := p.Int("class")
+// readReport reads what a child sends once asked to stop.
+func readReport(ctx context.Context, c *loopback.Child) (*childReport, error) {
+	r := &childReport{}
+	f, err := c.Await(ctx, "views")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	procs, err := p.Int("procs")
-	if err != nil {
-		return err
+	if r.Views, err = parseViews(f); err != nil {
+		return nil, err
 	}
-	window, err := p.Int("window")
-	if err != nil {
-		return err
+	if f, err = c.Await(ctx, "latency"); err != nil {
+		return nil, err
 	}
-	payload, err := p.Int("payload")
-	if err != nil {
-		return err
+	if r.Latency, err = parseSketch(f); err != nil {
+		return nil, err
 	}
-	warmup, err := p.Duration("warmup", 300*time.Millisecond)
-	if err != nil {
-		return err
-	}
-	duration, err := p.Duration("duration", 2*time.Second)
-	if err != nil {
-		return err
-	}
-	quiet := logrus.New()
-	quiet.SetOutput(io.Discard)
-	node, err := actors.NewNode(actors.DefaultConfig(), actors.WithRemote("127.0.0.1", 0), actors.WithLogger(logrus.NewEntry(quiet)))
-	if err != nil {
-		return err
-	}
-	defer node.Close()
-	s := &stream{body: make([]byte, payload), window: window, changed: make(chan struct{}, 1)}
-	m := &member{self: node.ProcessID("m"), s: s}
-	cfg := membership.DefaultConfig(groupName)
-	cfg.Name = "m"
-	cfg.Core.Class = layer.Class(classN)
-	cfg.Core.SuspectTimeout = loopbackSuspect
-	if seed := p["seed"]; seed != "" {
-		cfg.Seeds = []string{seed}
-	} else {
-		cfg.Members = []history.ProcessID{m.self}
-	}
-	g, err := membership.Start(node, cfg, func() actor.Actor { return m })
-	if err != nil {
-		return err
-	}
-	m.group.Store(g)
-	r.Send("addr", node.Address())
-	full := func(v viewAt) bool { return len(v.members) == procs }
-	for {
-		if _, ok := m.view(full); ok {
-			break
+	for more := true; more; {
+		if f, err = c.Await(ctx, "series"); err != nil {
+			return nil, err
 		}
-		select {
-		case <-s.changed:
-		case <-time.After(10 * time.Millisecond):
-		case <-ctx.Done():
-			return ctx.Err()
+		var pts []point
+		if pts, more, err = parseSeries(f); err != nil {
+			return nil, err
 		}
+		r.Series = append(r.Series, pts...)
 	}
-	complete := m.viewCount()
-	s.sending.Store(true)
-	node.Root().Send(g.PID(), &kick{})
-	if err := wait(ctx, time.Now().Add(warmup)); err != nil {
-		return err
+	if f, err = c.Await(ctx, "done"); err != nil {
+		return nil, err
 	}
-	from, opened := m.delivered.Load(), time.Now()
-	s.measuring.Store(true)
-	if err := wait(ctx, opened.Add(duration)); err != nil {
-		return err
-	}
-	to, closed := m.delivered.Load(), time.Now()
-	s.measuring.Store(false)
-	s.sending.Store(false)
-	m.mu.Lock()
-	p50, p99 := m.lat.Quantile(0.5), m.lat.Quantile(0.99)
-	m.mu.Unlock()
-	rate := float64(to-from) / closed.Sub(opened).Seconds()
-	r.Send("result", strconv.FormatFloat(rate, 'f', 1, 64), strconv.FormatInt(int64(p50), 10),
-		strconv.FormatInt(int64(p99), 10), strconv.Itoa(m.viewCount()-complete))
-	<-ctx.Done() // stay in the group until every member has measured
-	return nil
+	r.Removed = len(f) == 1 && f[0] == "1"
+	return r, nil
 }
