@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/internal/outbox"
 	"github.com/lockstep-actors/lockstep/ordering/layer"
 	"github.com/sirupsen/logrus"
 )
@@ -72,6 +73,12 @@ type Config struct {
 	PendingLimit int
 	// Mode says where the layers run; HoldInInvoker unless measuring.
 	Mode HoldBack
+	// BatchMax is the most messages the member sends to one destination
+	// as one transport message (HoldInInvoker mode): what it sends during
+	// one mailbox invocation is gathered per destination and sent at the
+	// end of it, so the transport's fixed cost per message is paid once
+	// per batch (see doc.go, "Batching"). 1 sends every message alone.
+	BatchMax int
 	// NewCore, if set, builds the core of each class instead of layer.New:
 	// for tests and for measuring the decorator apart from the layers.
 	NewCore func(layer.Config) (Core, error)
@@ -99,6 +106,7 @@ func DefaultConfig() Config {
 		TickInterval: 2 * time.Millisecond, // the idle clock; under load TickEvery drives ticks
 		TickEvery:    256,                  // a quarter of the layers' default window
 		PendingLimit: 4096,                 // four windows of own payloads queued locally
+		BatchMax:     8,                    // see doc.go, "Batching": larger batches stall the pipeline of closed-loop senders
 	}
 }
 
@@ -117,6 +125,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: TickEvery %d < 0", ErrConfig, c.TickEvery)
 	case c.TickInterval < 0:
 		return fmt.Errorf("%w: TickInterval %v < 0", ErrConfig, c.TickInterval)
+	case c.BatchMax < 1:
+		return fmt.Errorf("%w: BatchMax %d < 1", ErrConfig, c.BatchMax)
 	case c.Mode != HoldInInvoker && c.Mode != HoldAtPost:
 		return fmt.Errorf("%w: unknown Mode %d", ErrConfig, c.Mode)
 	}
@@ -149,4 +159,11 @@ func (c Config) logger() *logrus.Entry {
 		return c.Logger
 	}
 	return logrus.NewEntry(logrus.StandardLogger())
+}
+
+// outbox is the batching configuration of a member.
+func (c Config) outbox() outbox.Config {
+	oc := outbox.DefaultConfig()
+	oc.MaxItems = c.BatchMax
+	return oc
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/step"
+	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/internal/outbox"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/protobuf/proto"
 )
@@ -45,6 +47,12 @@ type driver struct {
 	arrivals   int  // arrivals stepped since the last tick
 
 	sendq []pendingSend // HoldAtPost: sends to make once d.mu is released
+
+	// ob gathers HoldInInvoker sends until the invocation ends (outbox
+	// package); sendNow is d.ctx.Send as a value, made once.
+	ob      *outbox.Outbox
+	sendNow outbox.SendFunc
+	dec     outbox.Decoder // unpacks batches from other processes
 
 	lastMsg   proto.Message // envelope reuse: one envelope per fanned-out message
 	lastEnv   *actor.MessageEnvelope
@@ -87,7 +95,9 @@ var (
 )
 
 func newDriver(cfg Config) (*driver, error) {
-	d := &driver{cfg: cfg, log: cfg.logger(), self: cfg.PIDs[cfg.Self], stop: make(chan struct{})}
+	d := &driver{cfg: cfg, log: cfg.logger(), self: cfg.PIDs[cfg.Self], stop: make(chan struct{}),
+		ob: outbox.New(cfg.outbox())}
+	d.dec.Allow = isLockstepType
 	if history.Enabled(cfg.Recorder) {
 		d.rec = cfg.Recorder
 	}
@@ -145,6 +155,14 @@ func (d *driver) handle(msg any) bool {
 		d.stepLocal(m)
 		d.arrived()
 		return true
+	case *outbox.Local:
+		for i, it := range m.Items {
+			if !d.handle(it) { // only ordering traffic is ever batched
+				d.stats.rejected.Add(1)
+			}
+			m.Items[i] = nil
+		}
+		return true
 	case *actor.MessageEnvelope:
 		if l, ok := m.Message.(*localData); ok { // wrapped by sender middleware
 			d.stepLocal(l)
@@ -165,6 +183,10 @@ func (d *driver) handle(msg any) bool {
 			}
 			return false
 		}
+		if b, ok := m.Message.(*wire.Batch); ok {
+			d.stepBatch(rt, b)
+			return true
+		}
 		pm, ok := m.Message.(proto.Message)
 		if !ok {
 			return false
@@ -178,6 +200,20 @@ func (d *driver) handle(msg any) bool {
 			return true
 		}
 		return false
+	}
+}
+
+// stepBatch steps every message of a batch from another process, in order.
+func (d *driver) stepBatch(rt route, b *wire.Batch) {
+	err := d.dec.Decode(b, func(pm proto.Message) {
+		d.step(rt.slot, rt.from, pm)
+		d.arrived()
+	})
+	if err != nil {
+		d.stats.rejected.Add(1)
+		if d.debug() {
+			d.log.WithError(err).WithField("from", rt.from).Debug("ordering: batch partly rejected")
+		}
 	}
 }
 
@@ -316,8 +352,13 @@ func (d *driver) send(s *slot, msgs []step.Outbound) {
 		if ob.Msg != d.lastMsg { // a fan-out repeats one message: share what carries it
 			d.lastMsg, d.lastEnv, d.lastLocal = ob.Msg, nil, nil
 		}
+		local := rank >= 0 && d.local[rank]
+		if d.cfg.Mode == HoldInInvoker && d.ctx != nil && !local {
+			d.ob.Add(pid, s.port, false, ob.Msg, d.sendNow)
+			continue
+		}
 		var msg any
-		if rank >= 0 && d.local[rank] {
+		if local {
 			if d.lastLocal == nil {
 				d.lastLocal = d.localFor(s, ob.Msg)
 			}
@@ -331,12 +372,13 @@ func (d *driver) send(s *slot, msgs []step.Outbound) {
 			}
 			msg = d.lastEnv
 		}
-		if d.cfg.Mode == HoldAtPost || d.ctx == nil {
+		switch {
+		case d.cfg.Mode == HoldAtPost || d.ctx == nil:
 			// Sent after the lock is released (postlock.go): sending under
 			// it could deadlock two members posting to each other.
 			d.sendq = append(d.sendq, pendingSend{pid, msg})
-		} else {
-			d.ctx.Send(pid, msg)
+		default:
+			d.ob.Add(pid, nil, true, msg, d.sendNow)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/internal/outbox"
 )
 
 // mailbox decorates an inner protoactor mailbox with a member's ordering
@@ -51,6 +52,7 @@ func (d *driver) bind(box actor.Mailbox, inv actor.MessageInvoker) {
 	d.box, d.inner = box, inv
 	if ctx, ok := inv.(actor.Context); ok {
 		d.ctx = ctx
+		d.sendNow = func(to *actor.PID, msg any) { ctx.Send(to, msg) }
 		d.root = ctx.ActorSystem().Root
 		if self := ctx.Self(); self != nil {
 			if d.self == nil || self.Address != d.self.Address || self.Id != d.self.Id {
@@ -112,7 +114,7 @@ func (w invoker) InvokeUserMessage(msg any) {
 		return
 	}
 	d.busy, d.delivering = true, false
-	defer func() { d.busy, d.delivering = false, false }()
+	defer d.endInvocation()
 	d.deliverAll() // what a panicking Receive left undelivered
 	if d.handle(msg) {
 		if isArrival(msg) && d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
@@ -131,11 +133,21 @@ func (w invoker) InvokeUserMessage(msg any) {
 	d.deliverAll()
 }
 
+// endInvocation sends what the invocation gathered (also when the
+// actor's Receive panicked: those messages were already accepted by the
+// cores) and marks the driver idle.
+func (d *driver) endInvocation() {
+	d.busy, d.delivering = false, false
+	if d.ob.Pending() && d.deferred == 0 {
+		d.ob.Flush(d.sendNow)
+	}
+}
+
 // isArrival reports whether msg is traffic from a peer (as opposed to a
 // tick or request).
 func isArrival(msg any) bool {
 	switch msg.(type) {
-	case *actor.MessageEnvelope, *localData:
+	case *actor.MessageEnvelope, *localData, *outbox.Local:
 		return true
 	}
 	return false

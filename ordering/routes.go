@@ -5,6 +5,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/internal/outbox"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -108,10 +109,19 @@ func isLockstepTraffic(msg any) bool {
 	if _, ok := msg.(*localData); ok {
 		return true
 	}
+	if _, ok := msg.(*outbox.Local); ok {
+		return true
+	}
 	pm, ok := msg.(proto.Message)
 	if !ok {
 		return false
 	}
 	name := pm.ProtoReflect().Descriptor().FullName()
+	return name == "lockstep.wire.Batch" || isLockstepType(name)
+}
+
+// isLockstepType reports whether name is one of the ordering cores' own
+// wire messages: what a batch may carry.
+func isLockstepType(name protoreflect.FullName) bool {
 	return name == "lockstep.wire.Data" || name.Parent() == protoreflect.FullName("lockstep.layer")
 }

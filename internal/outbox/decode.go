@@ -1,0 +1,93 @@
+package outbox
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lockstep-actors/lockstep/actors/wire"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+)
+
+// ErrBadBatch reports a *wire.Batch, or a message in one, that cannot be
+// decoded.
+var ErrBadBatch = errors.New("outbox: bad batch")
+
+// Decoder unpacks *wire.Batch messages. Allow says which message types a
+// batch may carry (nil: any registered type but Batch itself); a batch
+// never nests. Not safe for concurrent use.
+type Decoder struct {
+	Allow func(protoreflect.FullName) bool
+	types map[string]protoreflect.MessageType
+}
+
+// Decode calls each with every message of b that decodes, in order. A
+// message that does not decode is skipped; the error returned (wrapping
+// ErrBadBatch) then says how many were skipped and why the first was.
+// A batch whose parallel lists disagree in length is refused whole.
+func (d *Decoder) Decode(b *wire.Batch, each func(proto.Message)) error {
+	if len(b.TypeOf) != len(b.Bodies) {
+		return fmt.Errorf("%w: %d type indexes for %d messages", ErrBadBatch, len(b.TypeOf), len(b.Bodies))
+	}
+	resolved := make([]protoreflect.MessageType, len(b.Types))
+	var first error
+	skipped := 0
+	for i, body := range b.Bodies {
+		t := int(b.TypeOf[i])
+		if t >= len(b.Types) {
+			skipped++
+			first = cmpFirst(first, fmt.Errorf("message %d: type index %d of %d", i, t, len(b.Types)))
+			continue
+		}
+		if resolved[t] == nil {
+			mt, err := d.lookup(b.Types[t])
+			if err != nil {
+				skipped++
+				first = cmpFirst(first, fmt.Errorf("message %d: %w", i, err))
+				continue
+			}
+			resolved[t] = mt
+		}
+		m := resolved[t].New().Interface()
+		if err := proto.Unmarshal(body, m); err != nil {
+			skipped++
+			first = cmpFirst(first, fmt.Errorf("message %d (%s): %w", i, b.Types[t], err))
+			continue
+		}
+		each(m)
+	}
+	if skipped > 0 {
+		return fmt.Errorf("%w: %d of %d messages skipped; first: %w", ErrBadBatch, skipped, len(b.Bodies), first)
+	}
+	return nil
+}
+
+func cmpFirst(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}
+
+var batchName = (&wire.Batch{}).ProtoReflect().Descriptor().FullName()
+
+// lookup resolves a type name once per decoder.
+func (d *Decoder) lookup(name string) (protoreflect.MessageType, error) {
+	if mt, ok := d.types[name]; ok {
+		return mt, nil
+	}
+	full := protoreflect.FullName(name)
+	if !full.IsValid() || full == batchName || (d.Allow != nil && !d.Allow(full)) {
+		return nil, fmt.Errorf("type %q not allowed in a batch", name)
+	}
+	mt, err := protoregistry.GlobalTypes.FindMessageByName(full)
+	if err != nil {
+		return nil, fmt.Errorf("type %q: %w", name, err)
+	}
+	if d.types == nil {
+		d.types = make(map[string]protoreflect.MessageType)
+	}
+	d.types[name] = mt
+	return mt, nil
+}

@@ -1,0 +1,205 @@
+package outbox
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/actors/wire"
+	"google.golang.org/protobuf/proto"
+)
+
+// Local is an in-process batch. Items are exactly the values the sender
+// would have posted one at a time, in the order it would have posted them;
+// the receiver handles each as if it had arrived alone.
+type Local struct {
+	Items []any
+}
+
+// SendFunc sends one message to one actor: typically the sending actor's
+// Context.Send, so that sender middleware (fault injection) applies.
+type SendFunc func(to *actor.PID, msg any)
+
+// dest is what waits for one (destination, sender) pair.
+type dest struct {
+	to, sender *actor.PID
+	local      bool
+	items      []any
+}
+
+// Outbox gathers one actor's outbound messages until Flush.
+type Outbox struct {
+	cfg    Config
+	dests  []dest
+	active []int // indexes into dests that hold items, in first-use order
+
+	slab   []any   // Local.Items are cut from it; never reused
+	locals []Local // the same for the Locals themselves
+
+	bodies map[proto.Message][]byte // per flush: a fanned-out message is marshalled once
+	stats  Stats
+}
+
+// Stats counts what an Outbox sent.
+type Stats struct {
+	// Sent is the number of transport messages sent, batches and singles.
+	Sent uint64
+	// Batched is the number of messages that travelled inside a batch.
+	Batched uint64
+	// Unmarshallable is the number of messages to another process that
+	// were dropped because they could not be marshalled (or were not
+	// protobuf messages).
+	Unmarshallable uint64
+}
+
+// New returns an empty outbox; cfg must be valid.
+func New(cfg Config) *Outbox {
+	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte)}
+}
+
+// Stats returns the outbox's counters.
+func (o *Outbox) Stats() Stats { return o.stats }
+
+// Pending reports whether anything waits for Flush.
+func (o *Outbox) Pending() bool { return len(o.active) > 0 }
+
+// Add queues msg for to. local says that to lives in this process: msg is
+// then posted as it is, alone or in a *Local, and must carry whatever the
+// receiver needs to know its sender (an envelope, say). Otherwise msg must
+// be a proto.Message, and sender is the envelope sender its batch travels
+// with. A destination that reaches Config.MaxItems is flushed at once,
+// through send.
+func (o *Outbox) Add(to, sender *actor.PID, local bool, msg any, send SendFunc) {
+	if local {
+		sender = nil // in-process items carry their own sender: one batch per destination
+	}
+	i := o.find(to, sender, local)
+	dst := &o.dests[i]
+	if len(dst.items) == 0 {
+		o.active = append(o.active, i)
+	}
+	dst.items = append(dst.items, msg)
+	if len(dst.items) >= o.cfg.MaxItems {
+		o.flushDest(dst, send)
+	}
+}
+
+// find returns the index of the (to, sender) destination, adding it on
+// first use. Groups are small, so a scan beats a map.
+func (o *Outbox) find(to, sender *actor.PID, local bool) int {
+	for i := range o.dests {
+		d := &o.dests[i]
+		if d.to == to && d.sender == sender && d.local == local {
+			return i
+		}
+	}
+	o.dests = append(o.dests, dest{to: to, sender: sender, local: local})
+	return len(o.dests) - 1
+}
+
+// Flush sends everything queued, each destination's share as one message
+// (or several, when a batch to another process exceeds Config.MaxBytes),
+// destinations in the order they were first used since the last Flush.
+func (o *Outbox) Flush(send SendFunc) {
+	if len(o.active) == 0 {
+		return
+	}
+	for _, i := range o.active {
+		o.flushDest(&o.dests[i], send)
+	}
+	o.active = o.active[:0]
+	clear(o.bodies)
+}
+
+func (o *Outbox) flushDest(d *dest, send SendFunc) {
+	switch {
+	case len(d.items) == 0:
+		return
+	case d.local && len(d.items) == 1:
+		send(d.to, d.items[0])
+		o.stats.Sent++
+	case d.local:
+		send(d.to, o.newLocal(d.items))
+		o.stats.Sent++
+		o.stats.Batched += uint64(len(d.items))
+	default:
+		o.sendRemote(d, send)
+	}
+	clear(d.items) // drop references to what was sent
+	d.items = d.items[:0]
+}
+
+// newLocal copies items into a Local cut from the slabs: the receiver keeps
+// the Local, so it is never reused, and the slabs make that one allocation
+// per many batches.
+func (o *Outbox) newLocal(items []any) *Local {
+	n := len(items)
+	if len(o.slab) < n {
+		o.slab = make([]any, max(4*o.cfg.MaxItems, n))
+	}
+	if len(o.locals) == 0 {
+		o.locals = make([]Local, 64)
+	}
+	l := &o.locals[0]
+	o.locals = o.locals[1:]
+	l.Items = o.slab[:n:n]
+	o.slab = o.slab[n:]
+	copy(l.Items, items)
+	return l
+}
+
+// sendRemote marshals d's items into batches of at most MaxBytes; a single
+// message travels alone, as it would without the outbox.
+func (o *Outbox) sendRemote(d *dest, send SendFunc) {
+	if len(d.items) == 1 {
+		if pm, ok := d.items[0].(proto.Message); ok {
+			send(d.to, &actor.MessageEnvelope{Message: pm, Sender: d.sender})
+			o.stats.Sent++
+		} else {
+			o.stats.Unmarshallable++
+		}
+		return
+	}
+	b, size := &wire.Batch{}, 0
+	for _, it := range d.items {
+		pm, ok := it.(proto.Message)
+		if !ok {
+			o.stats.Unmarshallable++
+			continue
+		}
+		body, ok := o.bodies[pm]
+		if !ok {
+			var err error
+			if body, err = proto.Marshal(pm); err != nil {
+				o.stats.Unmarshallable++
+				continue
+			}
+			o.bodies[pm] = body
+		}
+		if len(b.Bodies) > 0 && size+len(body) > o.cfg.MaxBytes {
+			o.sendBatch(d, b, send)
+			b, size = &wire.Batch{}, 0
+		}
+		b.TypeOf = append(b.TypeOf, typeIndex(b, pm))
+		b.Bodies = append(b.Bodies, body)
+		size += len(body)
+	}
+	if len(b.Bodies) > 0 {
+		o.sendBatch(d, b, send)
+	}
+}
+
+func (o *Outbox) sendBatch(d *dest, b *wire.Batch, send SendFunc) {
+	send(d.to, &actor.MessageEnvelope{Message: b, Sender: d.sender})
+	o.stats.Sent++
+	o.stats.Batched += uint64(len(b.Bodies))
+}
+
+// typeIndex returns the index of pm's type in b.Types, adding it if new.
+func typeIndex(b *wire.Batch, pm proto.Message) uint32 {
+	name := string(pm.ProtoReflect().Descriptor().FullName())
+	for i, t := range b.Types {
+		if t == name {
+			return uint32(i)
+		}
+	}
+	b.Types = append(b.Types, name)
+	return uint32(len(b.Types) - 1)
+}
