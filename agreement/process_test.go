@@ -1,16 +1,10 @@
 package agreement
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,26 +12,28 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/actors"
 	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/actors/proctest"
 	"github.com/lockstep-actors/lockstep/actors/tlstest"
 	"github.com/lockstep-actors/lockstep/agreement/byz"
 	"github.com/sirupsen/logrus"
 )
 
-// The four-process test re-executes this test binary: a child is told by
-// these environment variables which general it hosts and where to write
-// its history, and talks to the parent over stdin/stdout, one line each:
+// The four-process tests start this test binary again as four children
+// (TestGeneralProcess), one general each. A child learns from its
+// environment whether to run over mutual TLS and whether its traitor
+// forges, announces its node's address, and then steps with the parent
+// one line at a time:
 //
-//	child -> parent   ADDR <host:port>        its node is listening
 //	parent -> child   GENERALS <id> ...       every general, in order
 //	child -> parent   READY                   every general answers it
 //	parent -> child   START                   every general exists: begin
-//	child -> parent   DONE <rounds> <msgs>    its session is over
-//	parent -> child   EXIT                    everyone is done: shut down
+//	child -> parent   DONE <stats>            its session is over, recorded
+//
+// The parent then stops the children and merges their histories.
 const (
-	childIndexEnv = "LOCKSTEP_AGREEMENT_CHILD"
-	childDirEnv   = "LOCKSTEP_AGREEMENT_DIR"
+	generalTest = "TestGeneralProcess"
 	// The certificate authority of the TLS variant, PEM encoded; when set,
-	// a child runs its node over mutual TLS and its traitor also forges.
+	// a child runs its node over mutual TLS.
 	childCACertEnv = "LOCKSTEP_AGREEMENT_CA_CERT"
 	childCAKeyEnv  = "LOCKSTEP_AGREEMENT_CA_KEY"
 	// childForgeEnv makes the traitor forge the commander (forgeCommander).
@@ -56,10 +52,6 @@ const (
 // each child records its general's events as JSON lines, and the parent
 // merges the four histories and checks IC1 and IC2.
 func TestOMFourProcesses(t *testing.T) {
-	if idx := os.Getenv(childIndexEnv); idx != "" {
-		runChild(t, idx)
-		return
-	}
 	fourProcesses(t, nil, false)
 }
 
@@ -68,10 +60,6 @@ func TestOMFourProcesses(t *testing.T) {
 // RETREAT from a loyal commander who said ATTACK, and IC2 fails. It shows
 // that what keeps IC2 in TestOMFourProcessesTLS is the transport's check.
 func TestOMFourProcessesForgedPlaintext(t *testing.T) {
-	if idx := os.Getenv(childIndexEnv); idx != "" {
-		runChild(t, idx)
-		return
-	}
 	fourProcesses(t, nil, true)
 }
 
@@ -84,10 +72,6 @@ func TestOMFourProcessesForgedPlaintext(t *testing.T) {
 // transport (SenderCheck), count it, and the loyal lieutenants still
 // decide the commander's ATTACK.
 func TestOMFourProcessesTLS(t *testing.T) {
-	if idx := os.Getenv(childIndexEnv); idx != "" {
-		runChild(t, idx)
-		return
-	}
 	ca, err := tlstest.NewCA("four-processes")
 	if err != nil {
 		t.Fatal(err)
@@ -98,9 +82,6 @@ func TestOMFourProcessesTLS(t *testing.T) {
 // fourProcesses runs the four-process test, over mutual TLS under ca
 // unless ca is nil, with the traitor forging the commander if forge.
 func fourProcesses(t *testing.T, ca *tlstest.CA, forge bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), processDeadline)
-	defer cancel()
-	dir := t.TempDir()
 	var env []string
 	if ca != nil {
 		certPEM, keyPEM, err := ca.PEM()
@@ -112,29 +93,28 @@ func fourProcesses(t *testing.T, ca *tlstest.CA, forge bool) {
 	if forge {
 		env = append(env, childForgeEnv+"=1")
 	}
-	children := make([]*child, processes)
-	for i := range children {
-		children[i] = startChild(ctx, t, i, dir, env)
+	dir := t.TempDir()
+	children, err := proctest.StartN(processes, func(int) proctest.Spec {
+		return proctest.Spec{Run: generalTest, Role: "general", HistoryDir: dir, Env: env}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer proctest.KillRunning(children)
 	ids := make([]string, processes)
 	for i, c := range children {
-		addr := c.expect(t, "ADDR")
-		ids[i] = addr + "/" + fmt.Sprintf("g%d", i)
+		ids[i] = fmt.Sprintf("%s/g%d", c.Addr(), i)
 	}
-	for _, c := range children {
-		c.send(t, "GENERALS "+strings.Join(ids, " "))
-	}
+	sendAll(t, children, "GENERALS "+strings.Join(ids, " "))
 	// A message to an actor not spawned yet is a dead letter, lost for
 	// good, and a first message pays for the connection: so no session
 	// starts before every child has connected to every general.
 	for _, c := range children {
-		c.expect(t, "READY")
+		awaitLine(t, c, "READY")
 	}
-	for _, c := range children {
-		c.send(t, "START")
-	}
+	sendAll(t, children, "START")
 	for i, c := range children {
-		done := c.expect(t, "DONE")
+		done := awaitLine(t, c, "DONE ")
 		t.Logf("g%d: %s", i, done)
 		if ca == nil || i == 0 || i == processTraitor {
 			continue
@@ -150,26 +130,13 @@ func fourProcesses(t *testing.T, ca *tlstest.CA, forge bool) {
 			t.Errorf("g%d: the forged commander message was not refused by the transport (%v): %s", i, err, done)
 		}
 	}
-	for _, c := range children {
-		c.send(t, "EXIT")
+	if err := proctest.StopAll(children, 30*time.Second); err != nil {
+		t.Fatal(err)
 	}
-	var hs []history.History
-	for i, c := range children {
-		if err := c.cmd.Wait(); err != nil {
-			t.Fatalf("child %d: %v\n%s", i, err, c.stderr.String())
-		}
-		f, err := os.Open(filepath.Join(dir, fmt.Sprintf("g%d.jsonl", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, err := history.ReadJSONL(f)
-		f.Close()
-		if err != nil {
-			t.Fatalf("child %d history: %v", i, err)
-		}
-		hs = append(hs, h)
+	h, err := proctest.ReadHistories(children)
+	if err != nil {
+		t.Fatal(err)
 	}
-	h := history.Merge(hs...)
 	if forge && ca == nil {
 		vs := history.CheckAll(h, history.CheckIC1, history.CheckIC2)
 		if len(vs) == 0 {
@@ -183,7 +150,7 @@ func fourProcesses(t *testing.T, ca *tlstest.CA, forge bool) {
 	if got := checkIC(t, h, "four processes"); got != processes-2 {
 		t.Errorf("%d loyal decisions, want %d:\n%v", got, processes-2, h)
 		for i, c := range children {
-			t.Logf("child %d stderr:\n%s", i, c.stderr.String())
+			t.Logf("child %d output:\n%s", i, c.Output())
 		}
 	}
 	if !hasFaulty(h, history.ProcessID(ids[processTraitor])) {
@@ -200,90 +167,34 @@ func fourProcesses(t *testing.T, ca *tlstest.CA, forge bool) {
 	}
 }
 
-// child is one re-executed test binary hosting one general.
-type child struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	lines  chan string
-	stderr *bytes.Buffer
-	index  int
+// sendAll sends line to every child.
+func sendAll(t *testing.T, children []*proctest.Child, line string) {
+	t.Helper()
+	for _, c := range children {
+		if err := c.Send(line); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
-func startChild(ctx context.Context, t *testing.T, i int, dir string, env []string) *child {
+// awaitLine returns the child's line that starts with prefix, failing after
+// processDeadline or as soon as the child exits without one.
+func awaitLine(t *testing.T, c *proctest.Child, prefix string) string {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childIndexEnv+"="+strconv.Itoa(i), childDirEnv+"="+dir)
-	cmd.Env = append(cmd.Env, env...)
-	c := &child{cmd: cmd, lines: make(chan string, 16), stderr: &bytes.Buffer{}, index: i}
-	cmd.Stderr = c.stderr
-	var err error
-	if c.stdin, err = cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
+	line, err := c.AwaitLine(prefix, processDeadline)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		if t.Failed() {
-			t.Logf("child %d stderr:\n%s", i, c.stderr.String())
-		}
-	})
-	go func() {
-		defer close(c.lines)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			c.lines <- sc.Text()
-		}
-	}()
-	return c
+	return line
 }
 
-// expect returns the rest of the child's next line starting with word,
-// skipping the test framework's own output, failing after processDeadline.
-func (c *child) expect(t *testing.T, word string) string {
-	t.Helper()
-	timeout := time.After(processDeadline)
-	for {
-		select {
-		case line, ok := <-c.lines:
-			if !ok {
-				t.Fatalf("child %d exited before %s:\n%s", c.index, word, c.stderr.String())
-			}
-			if rest, found := strings.CutPrefix(line, word+" "); found {
-				return rest
-			}
-			if strings.HasPrefix(line, "FAIL ") {
-				t.Fatalf("child %d: %s\n%s", c.index, line, c.stderr.String())
-			}
-		case <-timeout:
-			t.Fatalf("child %d: no %s line in time:\n%s", c.index, word, c.stderr.String())
-		}
+// TestGeneralProcess is one child of the four-process tests: it hosts
+// general g<index> on a remote node, runs one session and records it.
+func TestGeneralProcess(t *testing.T) {
+	if _, ok := proctest.Role(); !ok {
+		t.Skip("helper process of the four-process tests")
 	}
-}
-
-func (c *child) send(t *testing.T, line string) {
-	t.Helper()
-	if _, err := io.WriteString(c.stdin, line+"\n"); err != nil {
-		t.Fatalf("child %d: %v", c.index, err)
-	}
-}
-
-// runChild is the child's side: host general g<idx> on a remote node,
-// run one session and record it.
-func runChild(t *testing.T, idx string) {
-	fail := func(err error) {
-		fmt.Println("FAIL", strings.ReplaceAll(err.Error(), "\n", " "))
-		t.Fatal(err)
-	}
-	i, err := strconv.Atoi(idx)
-	if err != nil {
-		fail(err)
-	}
+	i := proctest.Index()
 	nc := actors.DefaultConfig()
 	// Peers that already left keep a graceful gRPC stop waiting; the
 	// session is over and recorded, so a short bound is enough.
@@ -292,31 +203,28 @@ func runChild(t *testing.T, idx string) {
 	lg.SetOutput(os.Stderr)
 	lg.SetLevel(logrus.DebugLevel)
 	nodeOpts := []actors.Option{actors.WithRemote("127.0.0.1", 0), actors.WithProtoactorLogs(), actors.WithLogger(logrus.NewEntry(lg))}
-	withTLS := os.Getenv(childCACertEnv) != ""
-	if withTLS {
+	if os.Getenv(childCACertEnv) != "" {
 		tlsOpts, err := childTLS()
 		if err != nil {
-			fail(err)
+			t.Fatal(err)
 		}
 		nodeOpts = append(nodeOpts, tlsOpts...)
 	}
 	node, err := actors.NewNode(nc, nodeOpts...)
 	if err != nil {
-		fail(err)
+		t.Fatal(err)
 	}
 	// The node is not closed: the process exits when the test returns, and
 	// the pinned protoactor's remote shutdown races with its own handling
 	// of peers that disconnect at the same moment (endpointManager.stop
 	// against removeEndpoint), which -race reports.
-	fmt.Println("ADDR", node.Address())
-
-	in := bufio.NewScanner(os.Stdin)
-	if !in.Scan() {
-		fail(fmt.Errorf("no GENERALS line: %v", in.Err()))
+	in := proctest.StdinLines()
+	if err := proctest.Announce(os.Stdout, node.Address()); err != nil {
+		t.Fatal(err)
 	}
-	fields := strings.Fields(in.Text())
-	if len(fields) != processes+1 || fields[0] != "GENERALS" {
-		fail(fmt.Errorf("bad GENERALS line %q", in.Text()))
+	fields := strings.Fields(nextLine(t, in, "GENERALS"))
+	if len(fields) != processes+1 {
+		t.Fatalf("bad GENERALS line %q", fields)
 	}
 	cfg := DefaultConfig()
 	cfg.Name, cfg.RoundDuration = "four-processes", processRound
@@ -325,61 +233,65 @@ func runChild(t *testing.T, idx string) {
 	}
 	self := cfg.Generals[i]
 
-	f, err := os.Create(filepath.Join(os.Getenv(childDirEnv), fmt.Sprintf("g%d.jsonl", i)))
+	hist, err := proctest.CreateHistory()
 	if err != nil {
-		fail(err)
+		t.Fatal(err)
 	}
-	buf := bufio.NewWriter(f)
-	rec := history.NewJSONLWriter(buf)
-	opts := []Option{WithRecorder(rec)}
+	opts := []Option{WithRecorder(hist)}
 	if i == processTraitor {
 		opts = append(opts, WithTraitor(self, byz.TwoFaced{}, 1))
 	}
 	c, err := NewCouncil(node, cfg, opts...)
 	if err != nil {
-		fail(err)
+		t.Fatal(err)
 	}
 	cctx, ccancel := context.WithTimeout(context.Background(), processDeadline)
 	defer ccancel()
 	if err := c.Connect(cctx); err != nil {
-		fail(err)
+		t.Fatal(err)
 	}
 	if os.Getenv(childForgeEnv) != "" && i == processTraitor {
 		if err := forgeCommander(node, cfg); err != nil {
-			fail(err)
+			t.Fatal(err)
 		}
 	}
-	fmt.Println("READY .")
-	if !in.Scan() || in.Text() != "START" {
-		fail(fmt.Errorf("no START line: %q %v", in.Text(), in.Err()))
-	}
+	fmt.Println("READY")
+	nextLine(t, in, "START")
 	run, err := c.Start(map[history.ProcessID]string{self: byz.Attack})
 	if err != nil {
-		fail(err)
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), processDeadline)
 	defer cancel()
 	out, err := run.Wait(ctx)
 	if err != nil {
-		fail(err)
+		t.Fatal(err)
 	}
-	if err := buf.Flush(); err != nil {
-		fail(err)
-	}
-	if err := f.Close(); err != nil {
-		fail(err)
-	}
-	if err := rec.Err(); err != nil {
-		fail(err)
+	if err := hist.Close(); err != nil {
+		t.Fatal(err)
 	}
 	st := c.Stats()
 	fmt.Printf("DONE rounds=%d sent=%d accepted=%d rejected=%v authenticated=%v transport_refused=%d decisions=%v\n",
 		out.Rounds, out.Messages, st.Accepted, st.Rejected, c.Authenticated(), node.Stats().CheckRefusals, out.Decisions)
-	for in.Scan() {
-		if in.Text() == "EXIT" {
-			return
-		}
+	for range in {
+		// serve until the parent stops us (end of input)
 	}
+}
+
+// nextLine returns the next line from the parent, which must start with
+// word, waiting at most processDeadline.
+func nextLine(t *testing.T, in <-chan string, word string) string {
+	t.Helper()
+	select {
+	case line, ok := <-in:
+		if !ok || !strings.HasPrefix(line, word) {
+			t.Fatalf("want a %s line from the parent, got %q (input open: %v)", word, line, ok)
+		}
+		return line
+	case <-time.After(processDeadline):
+		t.Fatalf("no %s line from the parent within %v", word, processDeadline)
+	}
+	return ""
 }
 
 // childTLS returns the options of a child's node under the parent's
