@@ -21,6 +21,7 @@ type benchLine struct {
 type benchRun struct {
 	Lines []benchLine
 	Skips map[string]string // benchmark name -> the reason it gave
+	Fails map[string]string // benchmark name -> what it logged when it failed
 	CPU   string            // the "cpu:" line go test prints
 	Load  string            // the load average when the run started
 }
@@ -45,6 +46,7 @@ func runBench(ctx context.Context, dir, pattern string, extra ...string) (*bench
 	logf("go %s (load %s)", strings.Join(args, " "), load)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
+	ownGroup(cmd)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = os.Stderr
@@ -61,28 +63,36 @@ func runBench(ctx context.Context, dir, pattern string, extra ...string) (*bench
 }
 
 // parseBench reads benchmark lines ("BenchmarkX-2  1  12.5 unit ...") and
-// skip notices ("--- SKIP: BenchmarkX" followed by indented reasons).
+// skip and failure notices ("--- SKIP: BenchmarkX" or "--- FAIL: ..."
+// followed by indented messages).
 func parseBench(out string) *benchRun {
-	res := &benchRun{Skips: map[string]string{}}
+	res := &benchRun{Skips: map[string]string{}, Fails: map[string]string{}}
 	sc := bufio.NewScanner(strings.NewReader(out))
-	skipping := ""
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	var notes map[string]string // Skips or Fails, while reading a notice
+	noted := ""
 	for sc.Scan() {
 		line := sc.Text()
 		trimmed := strings.TrimSpace(line)
 		if name, ok := strings.CutPrefix(trimmed, "--- SKIP: "); ok {
-			skipping = strings.Fields(name)[0]
-			res.Skips[skipping] = ""
+			notes, noted = res.Skips, strings.Fields(name)[0]
+			notes[noted] = ""
 			continue
 		}
-		if skipping != "" && strings.HasPrefix(line, "    ") {
+		if name, ok := strings.CutPrefix(trimmed, "--- FAIL: "); ok {
+			notes, noted = res.Fails, strings.Fields(name)[0]
+			notes[noted] = ""
+			continue
+		}
+		if noted != "" && strings.HasPrefix(line, "    ") {
 			msg := trimmed
 			if i := strings.Index(msg, ": "); i > 0 && strings.Contains(msg[:i], ".go:") {
 				msg = msg[i+2:]
 			}
-			res.Skips[skipping] = strings.TrimSpace(res.Skips[skipping] + " " + msg)
+			notes[noted] = strings.TrimSpace(notes[noted] + " " + msg)
 			continue
 		}
-		skipping = ""
+		noted = ""
 		if cpu, ok := strings.CutPrefix(line, "cpu: "); ok {
 			res.CPU = strings.TrimSpace(cpu)
 		}

@@ -17,14 +17,22 @@ type report struct {
 	Quick                 bool
 	Ordering, Raft        *benchRun
 	OrderingErr, RaftErr  error
-	Loopback, RawRemote   *benchRun
+	Loopback, RawRemote   *benchRun // BenchmarkMatrixLoopback, BenchmarkRawFanout/loopback
 	LoopbackErr           error
 	RawRemoteErr          error
+	OrderingLoopback      *benchRun // BenchmarkOrderingLoopback
+	OrderingLoopbackErr   error
 	JGroups               *benchRun
 	JGroupsErr            error
 	JGroupsSkip           string
 	Crashes               []crashRun
 	ChartErr              error
+	// Profiles holds the CPU profiles of the benchmarks behind missed
+	// rows, by benchmark name.
+	Profiles map[string]*cpuProfile
+	// profilesShown tracks, while rendering, which profiles a section
+	// has printed already.
+	profilesShown map[string]bool
 }
 
 // classTarget is the ordered-multicast issue's in-process target, as a
@@ -60,6 +68,7 @@ func verdict(ok bool) string {
 
 func (r *report) markdown() string {
 	var b strings.Builder
+	r.profilesShown = map[string]bool{}
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w("# Lockstep benchmark results")
 	w("")
@@ -91,16 +100,11 @@ func (r *report) markdown() string {
 	w("")
 	r.orderingTable(w)
 	r.raftTable(w)
+	r.orderingLoopbackTable(w)
 	r.jgroupsTable(w)
+	r.failureMatrixTable(w)
 	r.crashTable(w)
-	w("## Not measured yet")
-	w("")
-	w("- The failure scenarios across OS processes: `BenchmarkMatrixLoopback` runs the failure-free column")
-	w("  (FIFO and atomic, 3 processes); crashes across processes are timed by")
-	w("  `BenchmarkMembershipCrashToViewLoopback` (view installation only, not throughput).")
-	w("- CPU profiles of the rows that miss their targets; `go test -cpuprofile` on the benchmark named in each")
-	w("  section is the way to get one.")
-	w("")
+	r.notMeasured(w)
 	w("## How to reproduce")
 	w("")
 	w("    go run ./bench/cmd/results          # rewrites bench/RESULTS.md and bench/throughput.png")
@@ -149,6 +153,7 @@ func (r *report) orderingTable(w func(string, ...any)) {
 		}
 	}
 	w("")
+	r.profileNotes(w, r.orderingTargets())
 }
 
 func extraLimit(c layer.Class) string {
@@ -202,6 +207,7 @@ func (r *report) raftTable(w func(string, ...any)) {
 		w("| %s | %s | %s | %sx | >= 5x | %s | %s |", num(atomic), strings.TrimPrefix(l.Name, "BenchmarkRaft/"), num(e), ratioText(ratio), verdict(ratio >= 5), limit)
 	}
 	w("")
+	r.profileNotes(w, r.raftTargets())
 }
 
 func (r *report) jgroupsTable(w func(string, ...any)) {
@@ -211,7 +217,8 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 	w("JGroups: 3 JVMs on 127.0.0.1 over TCP, one multicasting, NAKACK (reliable FIFO) and SEQUENCER (total")
 	w("order), deliveries per second at the slowest member (`BenchmarkJGroups`). Lockstep: 3 OS processes over")
 	w("protoactor remote on loopback, membership with the class, every process multicasting closed-loop")
-	w("(`BenchmarkMatrixLoopback`), delivered per second at each member. Raw protoactor remote fan-out (1 process")
+	w("(`BenchmarkMatrixLoopback`, its failure-free cells), delivered per second at the slowest member. Raw")
+	w("protoactor remote fan-out (1 process")
 	w("sending to 2, no ordering) is shown as the ceiling any class over protoactor remote can reach.")
 	w("Targets: total order >= 4x SEQUENCER, FIFO >= 3x NAKACK.")
 	w("")
@@ -227,20 +234,6 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 		w("Lockstep loopback benchmark failed: `%v`", firstLine(r.LoopbackErr))
 		w("")
 	}
-	jg := func(mode string) float64 {
-		if r.JGroups == nil {
-			return 0
-		}
-		l, _ := r.JGroups.find("BenchmarkJGroups/" + mode)
-		return l.Metrics["msgs/s/member"]
-	}
-	ours := func(class string) float64 {
-		if r.Loopback == nil {
-			return 0
-		}
-		l, _ := r.Loopback.find("BenchmarkMatrixLoopback/class=" + class + "/procs=3")
-		return l.Metrics["msgs/s/member"]
-	}
 	var raw float64
 	if r.RawRemote != nil {
 		if l, ok := r.RawRemote.find("BenchmarkRawFanout/loopback/procs=3"); ok {
@@ -249,29 +242,24 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 	}
 	w("| figure | Lockstep msgs/s/member | peer | peer msgs/s/member | ratio | target | | what limits it |")
 	w("|---|---|---|---|---|---|---|---|")
-	row := func(what, class, mode string, target float64, limit string) {
-		o, p := ours(class), jg(mode)
+	for _, row := range r.jgroupsRows() {
 		cell, ratio, met := "not measured", "n/a", "n/a"
-		if o > 0 {
-			cell = num(o)
+		if row.Ours > 0 {
+			cell = num(row.Ours)
 		}
 		pc := "not measured"
-		if p > 0 {
-			pc = num(p)
+		if row.Peer > 0 {
+			pc = num(row.Peer)
 		}
-		if o > 0 && p > 0 {
-			ratio = fmt.Sprintf("%.2fx", o/p)
-			met = verdict(o/p >= target)
+		if row.Ours > 0 && row.Peer > 0 {
+			ratio = fmt.Sprintf("%.2fx", row.Ours/row.Peer)
+			met = verdict(row.Ours/row.Peer >= row.Target)
 		}
-		w("| %s | %s | JGroups %s | %s | %s | >= %.0fx | %s | %s |", what, cell, strings.ToUpper(mode), pc, ratio, target, met, limit)
+		w("| %s | %s | JGroups %s | %s | %s | >= %.0fx | %s | %s |", row.What, cell, strings.ToUpper(row.Mode), pc, ratio, row.Target, met, row.Limit)
 	}
-	row("FIFO, 3 processes", "fifo", "nakack", 3,
-		"protoactor remote's serialisation and gRPC stream per message, the view manager's heartbeats and NAK repair; every process is both sender and receiver on 2 shared cores")
-	row("total order, 3 processes", "atomic", "sequencer", 4,
-		"as FIFO, plus the sequencer's Order messages and the wait for them; all three processes share 2 cores, so the sequencer competes for CPU with the senders")
 	if raw > 0 {
 		for _, mode := range []string{"nakack", "sequencer"} {
-			p := jg(mode)
+			p := r.jgroupsRate(mode)
 			ratio := "n/a"
 			if p > 0 {
 				ratio = fmt.Sprintf("%.2fx", raw/p)
@@ -285,6 +273,66 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 		}
 	} else if r.RawRemoteErr != nil {
 		w("| raw protoactor remote fan-out (ceiling) | failed: %s | | | | | | |", firstLine(r.RawRemoteErr))
+	}
+	w("")
+	r.profileNotes(w, r.jgroupsTargets())
+}
+
+// jgroupsRow is one Lockstep class across 3 processes against JGroups.
+type jgroupsRow struct {
+	What, Class, Mode string
+	Target            float64
+	Ours, Peer        float64 // msgs/s/member; 0 when not measured
+	Limit             string
+}
+
+// jgroupsRows pairs the failure-free cells of BenchmarkMatrixLoopback with
+// JGroups' NAKACK (FIFO) and SEQUENCER (total order).
+func (r *report) jgroupsRows() []jgroupsRow {
+	rows := []jgroupsRow{
+		{What: "FIFO, 3 processes", Class: "fifo", Mode: "nakack", Target: 3,
+			Limit: "protoactor remote's serialisation and gRPC stream per message, the view manager's heartbeats and NAK repair; every process is both sender and receiver on 2 shared cores"},
+		{What: "total order, 3 processes", Class: "atomic", Mode: "sequencer", Target: 4,
+			Limit: "as FIFO, plus the sequencer's Order messages and the wait for them; all three processes share 2 cores, so the sequencer competes for CPU with the senders"},
+	}
+	for i := range rows {
+		rows[i].Ours = loopbackRate(r.Loopback, rows[i].Class, 3)
+		rows[i].Peer = r.jgroupsRate(rows[i].Mode)
+	}
+	return rows
+}
+
+// jgroupsRate is JGroups' deliveries per member per second in mode, or 0.
+func (r *report) jgroupsRate(mode string) float64 {
+	if r.JGroups == nil {
+		return 0
+	}
+	l, _ := r.JGroups.find("BenchmarkJGroups/" + mode)
+	return l.Metrics["msgs/s/member"]
+}
+
+// notMeasured lists what the run could not show, and only that.
+func (r *report) notMeasured(w func(string, ...any)) {
+	var items []string
+	if !hasFailureCells(r.Loopback) {
+		items = append(items, "The failure scenarios across OS processes: `BenchmarkMatrixLoopback` reported no cell with a failure\n"+
+			"  scenario in this run; crashes across processes are timed by `BenchmarkMembershipCrashToViewLoopback`\n"+
+			"  (view installation only, not throughput).")
+	}
+	for _, t := range r.profileTargets() {
+		if p := r.Profiles[t.Bench]; p == nil || p.Err != nil {
+			items = append(items, "CPU profiles of some rows that missed their targets (see each section for the command\n"+
+				"  that takes one).")
+			break
+		}
+	}
+	if len(items) == 0 {
+		return
+	}
+	w("## Not measured yet")
+	w("")
+	for _, it := range items {
+		w("- %s", it)
 	}
 	w("")
 }
