@@ -228,6 +228,9 @@ func (r *report) failureMatrixTable(w func(string, ...any)) {
 			verdictCell = "n/a"
 			if met, known := recoveryMet(m); known {
 				verdictCell = verdict(met)
+				if vc, ok := m["view-change-ms"]; ok && !met && vc >= float64(recoveryTarget.Milliseconds()) {
+					verdictCell += fmt.Sprintf(": the view change alone took %.0f ms (detection, then the flush)", vc)
+				}
 			}
 		}
 		if m["live-removed"] > 0 {
@@ -239,11 +242,11 @@ func (r *report) failureMatrixTable(w func(string, ...any)) {
 	w("")
 }
 
-// cellText fits a message into a table cell: no pipes, at most n bytes.
+// cellText fits a message into a table cell: no pipes, at most n runes.
 func cellText(s string, n int) string {
 	s = strings.ReplaceAll(s, "|", "/")
-	if len(s) > n {
-		s = s[:n] + "..."
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n]) + "..."
 	}
 	return s
 }

@@ -157,6 +157,9 @@ func pct(v float64) string {
 	return fmt.Sprintf("%.0f%%", 100*v)
 }
 
+// profileIntro keys the explanation of the profile tables, printed once.
+const profileIntro = ""
+
 // profileNotes renders, under a section, the profiles of the rows that
 // missed their targets; a profile already shown under an earlier section
 // is referred to, not repeated.
@@ -166,10 +169,13 @@ func (r *report) profileNotes(w func(string, ...any), targets []profileTarget) {
 	}
 	w("### Where the CPU goes")
 	w("")
-	w("Rows that missed their target, run once more under `go test -cpuprofile` and summarised with `go tool pprof -top`.")
-	w("\"Own time\" is CPU spent in a part's own functions (the rows add up to the whole profile); \"widest entry\" is")
-	w("the part's function with the largest cumulative share (its own time plus everything it calls).")
-	w("")
+	if !r.profilesShown[profileIntro] {
+		r.profilesShown[profileIntro] = true
+		w("Rows that missed their target, run once more under `go test -cpuprofile` and summarised with `go tool pprof -top`.")
+		w("\"Own time\" is CPU spent in a part's own functions (the rows add up to the whole profile); \"widest entry\" is")
+		w("the part's function with the largest cumulative share (its own time plus everything it calls).")
+		w("")
+	}
 	seen := map[string]bool{}
 	for _, t := range targets {
 		if seen[t.Bench] {

@@ -218,8 +218,8 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 	w("order), deliveries per second at the slowest member (`BenchmarkJGroups`). Lockstep: 3 OS processes over")
 	w("protoactor remote on loopback, membership with the class, every process multicasting closed-loop")
 	w("(`BenchmarkMatrixLoopback`, its failure-free cells), delivered per second at the slowest member. Raw")
-	w("protoactor remote fan-out (1 process")
-	w("sending to 2, no ordering) is shown as the ceiling any class over protoactor remote can reach.")
+	w("protoactor remote fan-out (1 process sending to 2, no ordering) is shown as the ceiling any class over")
+	w("protoactor remote can reach.")
 	w("Targets: total order >= 4x SEQUENCER, FIFO >= 3x NAKACK.")
 	w("")
 	if r.JGroupsSkip != "" {
