@@ -2,6 +2,7 @@ package membership
 
 import (
 	"fmt"
+	"github.com/lockstep-actors/lockstep/internal/outbox"
 	"slices"
 	"strings"
 	"time"
@@ -46,6 +47,12 @@ type Config struct {
 	// slow processes). Its cost is a false suspicion, hence the removal of a
 	// live member, whenever a connection breaks while its process lives.
 	ConnectionHints bool
+	// BatchMax is the most messages the member sends to one destination
+	// as one transport message: data and ordering traffic sent during one
+	// mailbox invocation is gathered per destination and sent when it ends
+	// (heartbeats and flush steps always go at once, alone). 1 sends every
+	// message alone. See package ordering's doc, "Batching".
+	BatchMax int
 	// Core holds the knobs of the pure core: ordering class, stable-only
 	// delivery, heartbeat and suspicion periods in ticks, retransmission,
 	// policy. Its Self, Group, Members, Seeds and State are ignored and
@@ -64,8 +71,16 @@ func DefaultConfig(group string) Config {
 		TickInterval:    5 * time.Millisecond,
 		PendingLimit:    4096,
 		ConnectionHints: true,
+		BatchMax:        outbox.DefaultConfig().MaxItems,
 		Core:            flush.DefaultConfig("", group, nil),
 	}
+}
+
+// outbox is the batching configuration of a member.
+func (c Config) outbox() outbox.Config {
+	oc := outbox.DefaultConfig()
+	oc.MaxItems = c.BatchMax
+	return oc
 }
 
 // actorName is the name the member actor is spawned under.
@@ -109,6 +124,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: TickInterval %v must be positive", ErrConfig, c.TickInterval)
 	case c.PendingLimit < 1:
 		return fmt.Errorf("%w: PendingLimit %d < 1", ErrConfig, c.PendingLimit)
+	case c.BatchMax < 1:
+		return fmt.Errorf("%w: BatchMax %d < 1", ErrConfig, c.BatchMax)
 	}
 	for _, s := range c.Seeds {
 		if s == "" || strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") {

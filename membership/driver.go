@@ -10,6 +10,8 @@ import (
 	"github.com/lockstep-actors/lockstep/actors"
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/step"
+	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/internal/outbox"
 	"github.com/lockstep-actors/lockstep/membership/flush"
 	"github.com/lockstep-actors/lockstep/ordering/layer"
 	"github.com/sirupsen/logrus"
@@ -45,6 +47,12 @@ type driver struct {
 	lastEnv  *actor.MessageEnvelope
 	deferred int  // arrivals stepped since Ready was last taken
 	halted   bool // the actor got Stop: the core is not driven any more
+
+	// ob gathers the core's data-lane sends until the invocation ends
+	// (package outbox); sendNow is d.ctx.Send as a value, made once.
+	ob      *outbox.Outbox
+	sendNow outbox.SendFunc
+	dec     outbox.Decoder // unpacks batches from other processes
 
 	pending []proto.Message // own multicasts not yet accepted by the core
 	head    int
@@ -87,7 +95,9 @@ func newDriver(cfg Config, self history.ProcessID, o *options, log *logrus.Entry
 		pids:  make(pidCache),
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
+		ob:    outbox.New(cfg.outbox()),
 	}
+	d.dec.Allow = isTrafficType
 	if history.Enabled(o.rec) {
 		d.rec = o.rec
 	}
@@ -106,6 +116,7 @@ func (d *driver) bind(box actor.Mailbox, inv actor.MessageInvoker) {
 		return
 	}
 	d.ctx, d.selfPID = ctx, ctx.Self()
+	d.sendNow = func(to *actor.PID, msg any) { ctx.Send(to, msg) }
 	var st StateTransfer
 	if d.state != nil {
 		st = d.state
@@ -152,7 +163,18 @@ func (d *driver) handle(msg any) bool {
 		d.core.Leave()
 	case *hintMsg:
 		d.hint(m.address)
+	case *outbox.Local:
+		for i, it := range m.Items {
+			if !d.handle(it) { // only the core's traffic is ever batched
+				d.stats.rejected.Add(1)
+			}
+			m.Items[i] = nil
+		}
 	case *actor.MessageEnvelope:
+		if b, ok := m.Message.(*wire.Batch); ok {
+			d.stepBatch(m.Sender, b)
+			return true
+		}
 		pm, ok := m.Message.(proto.Message)
 		if !ok || !isTraffic(pm) {
 			return false
@@ -180,6 +202,21 @@ func (d *driver) step(from history.ProcessID, msg proto.Message) {
 		d.stats.rejected.Add(1)
 		if d.debug() {
 			d.log.WithError(err).WithField("from", from).Debug("membership: arrival rejected")
+		}
+	}
+}
+
+// stepBatch steps every message of a batch from another process, in order.
+func (d *driver) stepBatch(sender *actor.PID, b *wire.Batch) {
+	if sender == nil {
+		d.stats.unknownSender.Add(1)
+		return
+	}
+	from := actors.ProcessIDOf(sender)
+	if err := d.dec.Decode(b, func(pm proto.Message) { d.step(from, pm) }); err != nil {
+		d.stats.rejected.Add(1)
+		if d.debug() {
+			d.log.WithError(err).WithField("from", from).Debug("membership: batch partly rejected")
 		}
 	}
 }
@@ -313,10 +350,30 @@ func (d *driver) send(msgs []step.Outbound) {
 			continue
 		}
 		if ob.Msg != d.lastMsg {
-			d.lastMsg = ob.Msg
+			d.lastMsg, d.lastEnv = ob.Msg, nil
+		}
+		local := pid.Address == d.selfPID.Address
+		if !local && !isUrgentType(ob.Msg) {
+			d.ob.Add(pid, d.selfPID, false, ob.Msg, d.sendNow)
+			continue
+		}
+		if d.lastEnv == nil {
 			d.lastEnv = &actor.MessageEnvelope{Message: ob.Msg, Sender: d.selfPID}
 		}
-		d.ctx.Send(pid, d.lastEnv)
+		if isUrgentType(ob.Msg) {
+			// Heartbeats and flush steps go at once and alone: the
+			// receiver puts them on its urgent lane (mailbox.go).
+			d.ctx.Send(pid, d.lastEnv)
+			continue
+		}
+		d.ob.Add(pid, nil, true, d.lastEnv, d.sendNow)
+	}
+}
+
+// flush sends what the invocation gathered.
+func (d *driver) flush() {
+	if d.ob.Pending() && d.ctx != nil {
+		d.ob.Flush(d.sendNow)
 	}
 }
 

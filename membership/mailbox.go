@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/lockstep-actors/lockstep/internal/outbox"
 )
 
 // mailbox decorates the member actor's protoactor mailbox with its view
@@ -62,10 +63,12 @@ type urgent struct{ msg any }
 
 func isUrgent(msg any) bool {
 	env, ok := msg.(*actor.MessageEnvelope)
-	if !ok {
-		return false
-	}
-	switch env.Message.(type) {
+	return ok && isUrgentType(env.Message)
+}
+
+// isUrgentType reports whether msg is failure-detection or flush traffic.
+func isUrgentType(msg any) bool {
+	switch msg.(type) {
 	case *flush.Heartbeat, *flush.Flush, *flush.FlushOk, *flush.Accept, *flush.AcceptOk,
 		*flush.Commit, *flush.Join, *flush.Leave, *flush.Welcome, *flush.Removed, *flush.Nak:
 		return true
@@ -155,6 +158,7 @@ func (w invoker) InvokeSystemMessage(msg any) {
 		// The actor has seen Started: now its first view (founders) or
 		// its Join requests (joiners) go out.
 		d.pump()
+		d.flush()
 	}
 }
 
@@ -169,6 +173,7 @@ func (d *driver) invokeUrgent(msg any) {
 	d.handle(msg)
 	d.retry()
 	d.pump()
+	d.flush()
 }
 
 func (w invoker) EscalateFailure(reason, msg any) { w.d.inner.EscalateFailure(reason, msg) }
@@ -185,8 +190,7 @@ func (w invoker) InvokeUserMessage(msg any) {
 		d.pump() // what a panicking Receive left of the last Ready
 	}
 	if d.handle(msg) {
-		if env, arrival := msg.(*actor.MessageEnvelope); arrival && env.Sender != nil &&
-			d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
+		if isArrival(msg) && d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
 			d.deferred++ // step the rest of the burst before taking Ready
 			return
 		}
@@ -194,6 +198,18 @@ func (w invoker) InvokeUserMessage(msg any) {
 		d.inner.InvokeUserMessage(msg)
 	}
 	d.deferred = 0
+	defer d.flush() // also when the actor's Receive panics: the core sent it
 	d.retry()
 	d.pump()
+}
+
+// isArrival reports whether msg is traffic from a peer.
+func isArrival(msg any) bool {
+	switch m := msg.(type) {
+	case *actor.MessageEnvelope:
+		return m.Sender != nil
+	case *outbox.Local:
+		return true
+	}
+	return false
 }

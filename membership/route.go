@@ -39,7 +39,12 @@ func isTraffic(msg any) bool {
 	if !ok {
 		return false
 	}
-	name := pm.ProtoReflect().Descriptor().FullName()
+	return isTrafficType(pm.ProtoReflect().Descriptor().FullName())
+}
+
+// isTrafficType reports whether name is one of the core's wire messages:
+// what a batch may carry.
+func isTrafficType(name protoreflect.FullName) bool {
 	switch name.Parent() {
 	case protoreflect.FullName("lockstep.flush"), protoreflect.FullName("lockstep.layer"):
 		return true

@@ -106,7 +106,7 @@ func DefaultConfig() Config {
 		TickInterval: 2 * time.Millisecond, // the idle clock; under load TickEvery drives ticks
 		TickEvery:    256,                  // a quarter of the layers' default window
 		PendingLimit: 4096,                 // four windows of own payloads queued locally
-		BatchMax:     8,                    // see doc.go, "Batching": larger batches stall the pipeline of closed-loop senders
+		BatchMax:     outbox.DefaultConfig().MaxItems,
 	}
 }
 

@@ -19,8 +19,11 @@ type Config struct {
 	MaxBytes int
 }
 
-// DefaultConfig batches up to 256 messages and 1 MiB.
-func DefaultConfig() Config { return Config{MaxItems: 256, MaxBytes: 1 << 20} }
+// DefaultConfig batches up to 8 messages and 1 MiB. Eight already cuts the
+// transport messages of a fan-out eightfold; larger batches measured worse
+// with closed-loop senders, which wait for their own batch to go out
+// before the next round of deliveries lets them multicast again.
+func DefaultConfig() Config { return Config{MaxItems: 8, MaxBytes: 1 << 20} }
 
 // Validate reports whether c is usable.
 func (c Config) Validate() error {
