@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -59,28 +58,14 @@ func runMultiProcess(t *testing.T, victim int) {
 	const perSender = 200
 	dir := t.TempDir()
 	env := []string{envPerSender + "=" + strconv.Itoa(perSender)}
-	founder, err := proctest.Start(proctest.Spec{Run: childTest, Role: "founder", HistoryDir: dir, Env: env})
+	children, err := proctest.StartGroup(proctest.Spec{Run: childTest, Role: "founder", HistoryDir: dir, Env: env}, 4,
+		func(_ int, seed string) proctest.Spec {
+			return proctest.Spec{Run: childTest, Role: "joiner", HistoryDir: dir, Env: append([]string{envSeed + "=" + seed}, env...)}
+		})
 	if err != nil {
 		t.Fatal(err)
 	}
-	joiners, err := proctest.StartN(4, func(int) proctest.Spec {
-		return proctest.Spec{Run: childTest, Role: "joiner", HistoryDir: dir,
-			Env: append([]string{envSeed + "=" + founder.Addr()}, env...)}
-	})
-	if err != nil {
-		founder.Kill()
-		t.Fatal(err)
-	}
-	children := append([]*proctest.Child{founder}, joiners...)
-	defer func() {
-		for _, c := range children {
-			select {
-			case <-c.Done():
-			default:
-				c.Kill()
-			}
-		}
-	}()
+	defer proctest.KillRunning(children)
 	for _, c := range children {
 		awaitLine(t, c, "FULL", 60*time.Second)
 	}
@@ -94,8 +79,9 @@ func runMultiProcess(t *testing.T, victim int) {
 			survivors = append(survivors, c)
 		}
 	}
+	var done []string
 	for _, c := range survivors {
-		awaitLine(t, c, "DONE", 60*time.Second)
+		done = append(done, awaitLine(t, c, "DONE", 60*time.Second))
 	}
 	if err := proctest.StopAll(survivors, 20*time.Second); err != nil {
 		t.Fatal(err)
@@ -123,40 +109,20 @@ func runMultiProcess(t *testing.T, victim int) {
 	}
 	t.Logf("victim %s (child %d) multicast %d before the kill; merged history: %d events, %d multicasts, %d deliveries, %d view installs",
 		victimID, victim, sentByVictim, len(h), count(h, history.Multicast), count(h, history.Deliver), count(h, history.ViewInstall))
-	for _, c := range survivors {
-		if line := lastLine(c.Output(), "DONE"); line != "" {
-			t.Log(line)
-		}
+	for _, line := range done {
+		t.Log(line)
 	}
 }
 
-// awaitLine waits until the child has printed a line starting with word.
-// The child's output is only readable as a whole, so this polls it on a
-// ticker, bounded by timeout; it fails early if the child exits.
-func awaitLine(t *testing.T, c *proctest.Child, word string, timeout time.Duration) {
+// awaitLine returns the child's line starting with word, failing after
+// timeout or as soon as the child exits without printing one.
+func awaitLine(t *testing.T, c *proctest.Child, word string, timeout time.Duration) string {
 	t.Helper()
-	deadline := time.After(timeout)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for lastLine(c.Output(), word) == "" {
-		select {
-		case <-tick.C:
-		case <-c.Done():
-			t.Fatalf("child %s exited before printing %s:\n%s", c.Addr(), word, c.Output())
-		case <-deadline:
-			t.Fatalf("child %s did not print %s within %v:\n%s", c.Addr(), word, timeout, c.Output())
-		}
+	line, err := c.AwaitLine(word, timeout)
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-func lastLine(out, word string) string {
-	lines := strings.Split(out, "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if strings.HasPrefix(lines[i], word) {
-			return lines[i]
-		}
-	}
-	return ""
+	return line
 }
 
 // TestMembershipChild is one process of TestMultiProcessCrash.

@@ -254,6 +254,25 @@ func StartN(n int, spec func(i int) Spec) ([]*Child, error) {
 	return children, nil
 }
 
+// StartGroup starts the children of a test that grows a group from one
+// process: first the one founder describes, then, once it has announced its
+// address, n joiners in parallel, the i-th described by joiner(i, addr)
+// (with Index set to i) where addr is the founder's address, typically
+// handed to the joiner as its seed in Spec.Env. The founder comes first in
+// the result. If any child fails to start, those started are killed.
+func StartGroup(founder Spec, n int, joiner func(i int, founderAddr string) Spec) ([]*Child, error) {
+	f, err := Start(founder)
+	if err != nil {
+		return nil, err
+	}
+	joiners, err := StartN(n, func(i int) Spec { return joiner(i, f.Addr()) })
+	if err != nil {
+		f.Kill()
+		return nil, err
+	}
+	return append([]*Child{f}, joiners...), nil
+}
+
 // StopAll stops every child (see Stop) and joins their errors.
 func StopAll(children []*Child, timeout time.Duration) error {
 	errs := make([]error, len(children))

@@ -40,6 +40,16 @@ func TestHelperProcess(t *testing.T) {
 		<-proctest.StdinClosed()
 	case "silent":
 		<-proctest.StdinClosed()
+	case "founder":
+		if err := proctest.Announce(os.Stdout, "founder-addr"); err != nil {
+			t.Fatal(err)
+		}
+		<-proctest.StdinClosed()
+	case "joiner":
+		if err := proctest.Announce(os.Stdout, fmt.Sprintf("joiner-%d-of-%s", proctest.Index(), os.Getenv("PROCTEST_SEED"))); err != nil {
+			t.Fatal(err)
+		}
+		<-proctest.StdinClosed()
 	case "echo":
 		if err := proctest.Announce(os.Stdout, "echo"); err != nil {
 			t.Fatal(err)
@@ -168,5 +178,33 @@ func TestKillRunning(t *testing.T) {
 	case <-children[1].Done():
 	default:
 		t.Fatal("a running child survived KillRunning")
+	}
+}
+
+func TestStartGroup(t *testing.T) {
+	joiner := func(role string) func(int, string) proctest.Spec {
+		return func(_ int, seed string) proctest.Spec {
+			return proctest.Spec{Run: "TestHelperProcess", Role: role, Env: []string{"PROCTEST_SEED=" + seed}}
+		}
+	}
+	children, err := proctest.StartGroup(proctest.Spec{Run: "TestHelperProcess", Role: "founder"}, 2, joiner("joiner"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proctest.KillRunning(children)
+	want := []string{"founder-addr", "joiner-0-of-founder-addr", "joiner-1-of-founder-addr"}
+	if len(children) != len(want) {
+		t.Fatalf("%d children, want %d", len(children), len(want))
+	}
+	for i, c := range children {
+		if c.Addr() != want[i] {
+			t.Errorf("child %d announced %q, want %q", i, c.Addr(), want[i])
+		}
+	}
+	if err := proctest.StopAll(children, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := proctest.StartGroup(proctest.Spec{Run: "TestHelperProcess", Role: "founder"}, 1, joiner("failing")); !errors.Is(err, proctest.ErrChild) {
+		t.Fatalf("StartGroup with a failing joiner = %v, want ErrChild", err)
 	}
 }

@@ -60,31 +60,18 @@ func TestLinearizableMultiProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three processes")
 	}
-	founder, err := proctest.Start(proctest.Spec{Run: childTest, Role: "founder"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	joiners, err := proctest.StartN(2, func(i int) proctest.Spec {
-		env := []string{envJoin + "=" + founder.Addr()}
+	children, err := proctest.StartGroup(proctest.Spec{Run: childTest, Role: "founder"}, 2, func(i int, seed string) proctest.Spec {
+		env := []string{envJoin + "=" + seed}
 		if i == 1 {
 			env = append(env, envOmission+"=0.05")
 		}
 		return proctest.Spec{Run: childTest, Role: "joiner", Env: env}
 	})
 	if err != nil {
-		founder.Kill()
 		t.Fatal(err)
 	}
-	children := append([]*proctest.Child{founder}, joiners...)
-	defer func() {
-		for _, c := range children {
-			select {
-			case <-c.Done():
-			default:
-				c.Kill()
-			}
-		}
-	}()
+	defer proctest.KillRunning(children)
+	founder := children[0]
 	doers := make([]*httpDoer, len(children))
 	for i, c := range children {
 		doers[i] = newHTTPDoer(httpAddrOf(t, c))
@@ -172,23 +159,11 @@ func removed(cs []*proctest.Child) bool {
 // httpAddrOf waits (bounded) for the child's "HTTP addr" line.
 func httpAddrOf(t *testing.T, c *proctest.Child) string {
 	t.Helper()
-	deadline := time.After(30 * time.Second)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		for _, line := range strings.Split(c.Output(), "\n") {
-			if a, ok := strings.CutPrefix(line, "HTTP "); ok {
-				return strings.TrimSpace(a)
-			}
-		}
-		select {
-		case <-tick.C:
-		case <-c.Done():
-			t.Fatalf("child exited:\n%s", c.Output())
-		case <-deadline:
-			t.Fatalf("no HTTP address from the child:\n%s", c.Output())
-		}
+	line, err := c.AwaitLine("HTTP ", 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return strings.TrimSpace(strings.TrimPrefix(line, "HTTP "))
 }
 
 // awaitMembers polls a replica's /status until its view has n members.
