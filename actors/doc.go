@@ -125,6 +125,18 @@
 // switches on for an actor the node records a history event (Crash, or
 // Faulty for the other models) in the Recorder given by WithRecorder.
 //
+// Batches are judged message by message. An in-process batch
+// (*outbox.Local, which the drivers post once per destination and mailbox
+// invocation) holds the very values they would have posted one by one, so
+// both middleware apply the model to each item that is protobuf (bare or in
+// an envelope), in order, with the counters and seeded choices of those
+// messages posted alone; the survivors, copies and corrupted clones travel
+// on as one new batch, and items a timing failure holds back are sent later
+// one by one. Items that are not protobuf pass, as they would alone. A
+// batch to another process (*wire.Batch) is one protobuf message, and the
+// models treat it as the transport's message it is: losing it loses every
+// message in it, which the protocols repair as any other loss.
+//
 // Messages a timing failure holds back are released in order by one timer,
 // so a slow process is late but not disordered. Choices that depend on a
 // peer's id (which peers a TwoFaced adversary lies to) depend on its address,

@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/actors/faults"
 	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/internal/outbox"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/protobuf/proto"
 )
@@ -76,9 +77,11 @@ type faultyActor struct {
 type FaultStats struct {
 	// Actors is the number of actors that have sent or received through it.
 	Actors int
-	// Sent counts the messages the actors tried to send (before faults).
+	// Sent counts the messages the actors tried to send (before faults);
+	// each protobuf item of an *outbox.Local counts as one.
 	Sent int
-	// Received counts the messages the actors were handed (after faults).
+	// Received counts the messages the actors were handed (after faults),
+	// counted the same way.
 	Received int
 	// Crashed counts the actors the crash model has stopped.
 	Crashed int
@@ -230,8 +233,15 @@ func (f *Faults) SenderMiddleware() actor.SenderMiddleware {
 				a.mu.Unlock()
 				return
 			}
+			if l, ok := env.Message.(*outbox.Local); ok {
+				f.sendLocal(a, c, target, env, l, next)
+				return
+			}
 			// Application messages that are not protobuf can never leave
 			// the process; they pass uncounted, unless the actor crashed.
+			// A *wire.Batch to another process is a protobuf message and is
+			// judged whole, like any message a transport carries: a lost
+			// batch is the loss of each message in it.
 			pm, isProto := env.Message.(proto.Message)
 			if !isProto || !isAppMessage(env.Message) {
 				a.mu.Unlock()
@@ -278,6 +288,10 @@ func (f *Faults) ReceiverMiddleware() actor.ReceiverMiddleware {
 				a.mu.Unlock()
 				return
 			}
+			if l, ok := env.Message.(*outbox.Local); ok {
+				f.receiveLocal(a, c, env, l, next)
+				return
+			}
 			pm, isProto := env.Message.(proto.Message)
 			if !isProto {
 				a.mu.Unlock()
@@ -297,6 +311,163 @@ func (f *Faults) ReceiverMiddleware() actor.ReceiverMiddleware {
 				f.stop(c.ActorSystem(), c.Self())
 			}
 		}
+	}
+}
+
+// An *outbox.Local carries, in one in-process post, the messages a driver
+// would otherwise have posted one by one. The failure models judge each of
+// them as if it had been posted alone, in order, so batching changes neither
+// what a model does nor its counters: without this, in-process batched
+// traffic would pass every model untouched.
+
+// judged returns the protobuf message the failure model judges in item, an
+// item of a Local: the item itself, or what the envelope env carries. ok is
+// false for an item the models leave alone (not protobuf: it cannot leave
+// the process).
+func judged(item any) (pm proto.Message, env *actor.MessageEnvelope, ok bool) {
+	switch m := item.(type) {
+	case *actor.MessageEnvelope:
+		pm, ok = m.Message.(proto.Message)
+		return pm, m, ok && isAppMessage(m.Message)
+	case proto.Message:
+		return m, nil, isAppMessage(m)
+	}
+	return nil, nil, false
+}
+
+// carrying returns item with msg in its place: item itself when it is
+// unchanged and the first copy, else a fresh envelope (the original may be
+// shared with receivers already) or msg bare, as item was.
+func carrying(item any, env *actor.MessageEnvelope, pm, msg proto.Message, first bool) any {
+	switch {
+	case first && msg == pm:
+		return item
+	case env != nil:
+		return &actor.MessageEnvelope{Header: env.Header, Message: msg, Sender: env.Sender}
+	}
+	return msg
+}
+
+// alone is the envelope item travels in when it is posted by itself, as
+// protoactor would wrap it.
+func alone(item any, batch *actor.MessageEnvelope) *actor.MessageEnvelope {
+	if env, ok := item.(*actor.MessageEnvelope); ok {
+		return env
+	}
+	return &actor.MessageEnvelope{Header: batch.Header, Message: item, Sender: batch.Sender}
+}
+
+// lateItem is an item of a Local a timing failure holds back.
+type lateItem struct {
+	item  any
+	delay int64
+}
+
+// sendLocal applies the send side of the model to every item of l, which
+// env carries to target. The survivors, copies and corrupted clones go now,
+// in order, as one new Local (or env itself when nothing changed); items
+// held back are sent later one by one. Once the crash model fires, the
+// rest of l is not sent, as an actor that crashed sends nothing more.
+// The caller holds a.mu; sendLocal releases it.
+func (f *Faults) sendLocal(a *faultyActor, c actor.SenderContext, target *actor.PID, env *actor.MessageEnvelope, l *outbox.Local, next actor.SenderFunc) {
+	to, now := ProcessIDOf(target), f.now()
+	var (
+		kept    []any // nil until an item changes
+		changed bool
+		late    []lateItem
+	)
+	for i, it := range l.Items {
+		pm, ienv, ok := judged(it)
+		if !ok {
+			if changed {
+				kept = append(kept, it)
+			}
+			continue
+		}
+		actions := a.in.Outgoing(now, to, pm)
+		a.sent++
+		if !changed && (len(actions) != 1 || actions[0].Msg != pm || actions[0].Delay > 0) {
+			changed = true
+			kept = append(make([]any, 0, len(l.Items)), l.Items[:i]...)
+		}
+		if changed {
+			for j, act := range actions {
+				out := carrying(it, ienv, pm, act.Msg, j == 0)
+				if act.Delay > 0 {
+					late = append(late, lateItem{out, act.Delay})
+					continue
+				}
+				kept = append(kept, out)
+			}
+		}
+		if a.in.Crashed() {
+			changed = changed || i+1 < len(l.Items)
+			break
+		}
+	}
+	crashNow := f.noteActivation(a)
+	a.mu.Unlock()
+
+	switch {
+	case !changed:
+		next(c, target, env)
+	case len(kept) > 0:
+		next(c, target, &actor.MessageEnvelope{Header: env.Header, Message: &outbox.Local{Items: kept}, Sender: env.Sender})
+	}
+	for _, li := range late {
+		out := alone(li.item, env)
+		f.later(time.Duration(li.delay)*f.tick, func() { next(c, target, out) })
+	}
+	if crashNow {
+		f.stop(c.ActorSystem(), c.Self())
+	}
+}
+
+// receiveLocal applies the receive side of the model to every item of l,
+// which env brought, and hands the actor the items it receives, in order:
+// env itself when it receives all, a new Local when some, nothing when
+// none. The caller holds a.mu; receiveLocal releases it.
+func (f *Faults) receiveLocal(a *faultyActor, c actor.ReceiverContext, env *actor.MessageEnvelope, l *outbox.Local, next actor.ReceiverFunc) {
+	now := f.now()
+	var (
+		kept    []any
+		changed bool
+	)
+	for i, it := range l.Items {
+		pm, ienv, ok := judged(it)
+		received := true
+		if ok {
+			from := env.Sender
+			if ienv != nil {
+				from = ienv.Sender
+			}
+			if received = a.in.Incoming(now, ProcessIDOf(from), pm); received {
+				a.received++
+			}
+		}
+		if !received && !changed {
+			changed = true
+			kept = append(make([]any, 0, len(l.Items)), l.Items[:i]...)
+		}
+		if received && changed {
+			kept = append(kept, it)
+		}
+		if a.in.Crashed() {
+			changed = changed || i+1 < len(l.Items)
+			break
+		}
+	}
+	crashNow := f.noteActivation(a)
+	a.mu.Unlock()
+
+	switch {
+	case !changed:
+		next(c, env)
+	case len(kept) > 0:
+		next(c, &actor.MessageEnvelope{Header: env.Header, Message: &outbox.Local{Items: kept}, Sender: env.Sender})
+	}
+	if crashNow {
+		f.stop(c.ActorSystem(), c.Self())
 	}
 }
 
