@@ -44,4 +44,27 @@
 // time from the fault to the last survivor installing the view without the
 // faulty member, and a throughput time series sampled every
 // Config.SampleEvery for the chart of the results command.
+//
+// # Across OS processes (RunLoopback)
+//
+// The same cells with every member in a child process of the test binary
+// (package bench/internal/loopback), talking protoactor remote on
+// 127.0.0.1; the parent process is no member, so it can SIGKILL any of
+// them. The first child founds the group and the others join through its
+// address. The scenarios are injected as in one process, in the child: the
+// omission and timing injectors through membership.WithFaults on the last
+// child to join, the slow consumer in its application; a crash is a
+// SIGKILL of the process ranked last in the complete view, a coordinator
+// crash of the one ranked first. The suspicion timeout is 1 s rather than
+// 100 ms (loaded processes on two cores go quiet that long without having
+// failed), so the timing delay is 3 s and the window after a removal is 3
+// s, long enough to show the view change and the recovery after it.
+//
+// Histograms and counters stay in their processes: when the parent stops
+// a child, it reports its views, a 1,000-quantile sketch of its latency
+// histogram (merged at the parent, within the histogram's bucket error)
+// and its delivered and allocation counters sampled over time, read at the
+// window's bounds (loopback_report.go). The timeline is anchored at the
+// complete view, whose install time every child reports: the processes
+// share the host's wall clock.
 package matrix
