@@ -44,26 +44,14 @@ type Council struct {
 	closed bool
 }
 
-// Stats counts what a council's local generals did with messages.
-type Stats struct {
-	// Sent counts the messages they sent (a traitor's after its strategy).
-	Sent int
-	// Accepted counts the messages their cores accepted.
-	Accepted int
-	// Rejected counts refused messages by the sentinel error they wrapped:
-	// this package's (forged sender, unknown or stale session, ...) or
-	// package byz's (malformed path, forged signature, late, ...).
-	Rejected map[error]int
-}
-
-// RejectedTotal is the sum of Rejected.
-func (s Stats) RejectedTotal() int {
-	t := 0
-	for _, n := range s.Rejected {
-		t += n
-	}
-	return t
-}
+// Stats counts what a council's local generals did with messages, summed
+// over them. It is the core's counter set (an alias of byz.Stats), read at
+// the actor boundary: Sent counts the messages the actors sent (a traitor's
+// after its strategy), Accepted those their cores accepted, and Rejected
+// the refused ones by the sentinel error they wrapped: this package's
+// (forged sender, unknown or stale session, ...) or package byz's
+// (malformed path, forged signature, late, ...).
+type Stats = byz.Stats
 
 // NewCouncil spawns on node one actor per general of cfg.Generals hosted
 // there (those whose process id starts with node.Address()), named after
