@@ -79,7 +79,11 @@
 // the traffic it interrupts. The core needs no order between the two lanes
 // (protoactor remote gives none after a reconnect either). Deliveries and
 // view events still reach the actor in the core's order, whichever lane
-// carried the message that produced them.
+// carried the message that produced them. The user lane's traffic is
+// batched: what one invocation sends is gathered per destination and sent
+// when the invocation ends, at most Config.BatchMax messages per transport
+// message (package internal/outbox; see package ordering's doc,
+// "Batching"); the urgent traffic always goes at once and alone.
 //
 // Time is a ticker posting Tick every Config.TickInterval, the core's only
 // clock. At most one tick waits in the mailbox, and each carries the wall
@@ -95,7 +99,8 @@
 // a spawned actor's PID is registered before its mailbox has a dispatcher,
 // and a message posted in between (a founding member's heartbeat to one
 // still being spawned) wedges the mailbox for good; such early messages are
-// held and posted in order once the handlers are registered.
+// held and posted in order once the handlers are registered (package
+// internal/spawngate, shared with the ordering decorator).
 //
 // # Failure detection and its honest limits
 //

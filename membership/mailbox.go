@@ -1,13 +1,12 @@
 package membership
 
 import (
-	"github.com/lockstep-actors/lockstep/membership/flush"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/internal/outbox"
+	"github.com/lockstep-actors/lockstep/internal/spawngate"
+	"github.com/lockstep-actors/lockstep/membership/flush"
 )
 
 // mailbox decorates the member actor's protoactor mailbox with its view
@@ -16,24 +15,12 @@ import (
 // the view manager's messages to the core and hands the core's deliveries
 // and view events to the actor in order.
 //
-// It also closes a window of the pinned protoactor: spawning registers the
-// actor's PID before it registers the mailbox's handlers, and a message
-// posted in between (a founding member's heartbeat to one still being
-// spawned) makes the inner mailbox call a nil dispatcher, which wedges it
-// for good. Messages posted before RegisterHandlers are therefore held here
-// and posted, in order, once the handlers are in place.
+// Messages posted before RegisterHandlers (a founding member's heartbeat
+// to one still being spawned) wait at the gate (package spawngate).
 type mailbox struct {
 	inner actor.Mailbox
 	d     *driver
-
-	ready atomic.Bool
-	mu    sync.Mutex
-	early []earlyPost
-}
-
-type earlyPost struct {
-	msg    any
-	system bool
+	gate  spawngate.Gate
 }
 
 var (
@@ -42,7 +29,7 @@ var (
 )
 
 func (m *mailbox) PostUserMessage(msg any) {
-	if !m.ready.Load() && m.holdEarly(msg, false) {
+	if m.gate.Hold(msg, false) {
 		return
 	}
 	if isUrgent(msg) {
@@ -77,38 +64,26 @@ func isUrgentType(msg any) bool {
 }
 
 func (m *mailbox) PostSystemMessage(msg any) {
-	if m.ready.Load() || !m.holdEarly(msg, true) {
+	if !m.gate.Hold(msg, true) {
 		m.inner.PostSystemMessage(msg)
 	}
 }
 
 func (m *mailbox) UserMessageCount() int { return m.inner.UserMessageCount() }
 
-// holdEarly keeps msg if the handlers are not registered yet.
-func (m *mailbox) holdEarly(msg any, system bool) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.ready.Load() {
-		return false
-	}
-	m.early = append(m.early, earlyPost{msg, system})
-	return true
-}
-
 func (m *mailbox) RegisterHandlers(inv actor.MessageInvoker, disp actor.Dispatcher) {
 	m.d.bind(m.inner, inv)
 	m.inner.RegisterHandlers(invoker{m.d}, disp)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, e := range m.early { // under the lock: later posts wait and stay behind these
-		if e.system {
-			m.inner.PostSystemMessage(e.msg)
-		} else {
-			m.inner.PostUserMessage(e.msg)
-		}
+	m.gate.Open(m.postHeld, m.inner.PostSystemMessage)
+}
+
+// postHeld posts a message the gate held, on its lane.
+func (m *mailbox) postHeld(msg any) {
+	if isUrgent(msg) {
+		m.inner.PostSystemMessage(&urgent{msg})
+		return
 	}
-	m.early = nil
-	m.ready.Store(true)
+	m.inner.PostUserMessage(msg)
 }
 
 func (m *mailbox) Start() {

@@ -5,15 +5,22 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/internal/outbox"
+	"github.com/lockstep-actors/lockstep/internal/spawngate"
 )
 
 // mailbox decorates an inner protoactor mailbox with a member's ordering
 // cores. Posting, the system lane and the run loop stay the inner
 // mailbox's; what changes is the invoker it calls (HoldInInvoker) or, in
 // HoldAtPost mode, what reaches its queue.
+//
+// Messages posted before RegisterHandlers (a peer's data reaching a member
+// still being spawned) wait at the gate (package spawngate): protoactor
+// registers the PID first, and the inner mailbox would otherwise schedule
+// a nil dispatcher.
 type mailbox struct {
 	inner actor.Mailbox
 	d     *driver
+	gate  spawngate.Gate
 }
 
 var (
@@ -22,6 +29,13 @@ var (
 )
 
 func (m *mailbox) PostUserMessage(msg any) {
+	if m.gate.Hold(msg, false) {
+		return
+	}
+	m.post(msg)
+}
+
+func (m *mailbox) post(msg any) {
 	if m.d.cfg.Mode == HoldAtPost {
 		m.d.postLocked(m.inner, msg)
 		return
@@ -29,11 +43,16 @@ func (m *mailbox) PostUserMessage(msg any) {
 	m.inner.PostUserMessage(msg)
 }
 
-func (m *mailbox) PostSystemMessage(msg any) { m.inner.PostSystemMessage(msg) }
+func (m *mailbox) PostSystemMessage(msg any) {
+	if !m.gate.Hold(msg, true) {
+		m.inner.PostSystemMessage(msg)
+	}
+}
 
 func (m *mailbox) RegisterHandlers(inv actor.MessageInvoker, disp actor.Dispatcher) {
 	m.d.bind(m.inner, inv)
 	m.inner.RegisterHandlers(invoker{m.d}, disp)
+	m.gate.Open(m.post, m.inner.PostSystemMessage)
 }
 
 func (m *mailbox) Start() {
