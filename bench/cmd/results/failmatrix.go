@@ -233,6 +233,9 @@ func (r *report) failureMatrixTable(w func(string, ...any)) {
 				}
 			}
 		}
+		if m["removed-before-fault"] > 0 {
+			verdictCell = "n/a: the member to fail was suspected and removed before its fault (a false suspicion under load)"
+		}
 		if m["live-removed"] > 0 {
 			verdictCell = strings.TrimPrefix(verdictCell+"; ", "-; ") + "a live member was removed"
 		}

@@ -56,7 +56,11 @@ func runBench(ctx context.Context, dir, pattern string, extra ...string) (*bench
 	for _, l := range res.Lines {
 		logf("  %s %v", l.Name, l.Metrics)
 	}
+	for name, msg := range res.Fails {
+		logf("  FAIL %s: %s", name, msg)
+	}
 	if err != nil {
+		logf("  go test -bench %s: %v; its output ended with:\n%s", pattern, err, tail(out.String(), 1500))
 		return res, fmt.Errorf("go test -bench %s: %w\n%s", pattern, err, tail(out.String(), 2000))
 	}
 	return res, nil

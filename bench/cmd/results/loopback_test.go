@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -53,6 +54,7 @@ BenchmarkMatrixLoopback/class=fifo/procs=3/scenario=none-2         	       1	   
 BenchmarkMatrixLoopback/class=fifo/procs=3/scenario=crash-2        	       1	     60000 msgs/s/member	     61000 mean-msgs/s/member	   2000000 p50-ns	 250000000 p99-ns	      1150 view-change-ms	      1400 recovered-ms	         1.000 recovered-runs	         2.000 views	         0 live-removed
 BenchmarkMatrixLoopback/class=atomic/procs=3/scenario=none-2       	       1	     70000 msgs/s/member	     72000 mean-msgs/s/member	    800000 p50-ns	   9000000 p99-ns	         1.000 views	         0 live-removed
 BenchmarkMatrixLoopback/class=atomic/procs=5/scenario=coordinator-crash-2 	       1	     40000 msgs/s/member	     41000 mean-msgs/s/member	   3000000 p50-ns	  40000000 p99-ns	       300 view-change-ms	       600 recovered-ms	         1.000 recovered-runs	         2.000 views	         0 live-removed
+BenchmarkMatrixLoopback/class=causal/procs=3/scenario=crash-2        	       1	     60000 msgs/s/member	     61000 mean-msgs/s/member	   2000000 p50-ns	 250000000 p99-ns	         1 removed-before-fault	         2.000 views	         0 live-removed
 BenchmarkMatrixLoopback/class=atomic/procs=3/scenario=omission-2   	       1	     50000 msgs/s/member	     52000 mean-msgs/s/member	    900000 p50-ns	  20000000 p99-ns	         2.000 views	         1.000 live-removed
 --- FAIL: BenchmarkMatrixLoopback/class=fifo/procs=5/scenario=timing
     matrix_bench_test.go:180: no view change within 5s after the window:
@@ -68,8 +70,8 @@ BenchmarkMatrixLoopback/class=atomic/procs=3-2 	       1	     60000 msgs/s/membe
 
 func TestParseBenchKeepsWhatAFailedCellLogged(t *testing.T) {
 	r := parseBench(matrixLoopbackOutput)
-	if len(r.Lines) != 5 {
-		t.Fatalf("parsed %d lines, want 5", len(r.Lines))
+	if len(r.Lines) != 6 {
+		t.Fatalf("parsed %d lines, want 6", len(r.Lines))
 	}
 	got := r.Fails["BenchmarkMatrixLoopback/class=fifo/procs=5/scenario=timing"]
 	if got != "no view change within 5s after the window: views seen: p1 [a b c d e]" {
@@ -86,7 +88,7 @@ func TestLoopbackCellsFollowTheNamingContract(t *testing.T) {
 	for _, c := range cells {
 		order = append(order, c.Class+"/"+string(rune('0'+c.Procs))+"/"+c.Scenario)
 	}
-	want := "fifo/3/none fifo/3/crash fifo/5/timing atomic/3/none atomic/3/omission atomic/5/coordinator-crash"
+	want := "fifo/3/none fifo/3/crash fifo/5/timing causal/3/crash atomic/3/none atomic/3/omission atomic/5/coordinator-crash"
 	if strings.Join(order, " ") != want {
 		t.Fatalf("cells in order %q, want %q", strings.Join(order, " "), want)
 	}
@@ -119,7 +121,7 @@ func TestLoopbackCellsFollowTheNamingContract(t *testing.T) {
 }
 
 func TestFailureMatrixTableJudgesCrashRecovery(t *testing.T) {
-	rep := &report{Machine: machine{Cores: 2}, Loopback: parseBench(matrixLoopbackOutput),
+	rep := &report{Machine: machine{Cores: 2}, Loopback: parseBench(matrixLoopbackOutput), LoopbackErr: errors.New("exit status 1"),
 		JGroups: parseBench("BenchmarkJGroups/nakack-2 1 30000 msgs/s/member\nBenchmarkJGroups/sequencer-2 1 35000 msgs/s/member\n")}
 	md := rep.markdown()
 	for _, want := range []string{
@@ -127,6 +129,7 @@ func TestFailureMatrixTableJudgesCrashRecovery(t *testing.T) {
 		"| fifo | 3 | none | 90 k (95 k) | 1.5 ms | 12 ms | - | - | 1 / 0 | - | - |",
 		"| fifo | 3 | crash | 60 k (61 k) | 2.0 ms | 250 ms | 1150 ms | 1400 ms | 2 / 0 | <= 1000 ms | **missed**: the view change alone took 1150 ms (detection, then the flush) |",
 		"| fifo | 5 | timing | failed: no view change within 5s after the window: views seen: p1 [a b c d e] |",
+		"| causal | 3 | crash | 60 k (61 k) | 2.0 ms | 250 ms | - | - | 2 / 0 | <= 1000 ms | n/a: the member to fail was suspected and removed before its fault",
 		"| atomic | 3 | omission | 50 k (52 k) | 900 µs | 20 ms | - | - | 2 / 1 | - | a live member was removed |",
 		"| atomic | 5 | coordinator-crash | 40 k (41 k) | 3.0 ms | 40 ms | 300 ms | 600 ms | 2 / 0 | <= 1000 ms | met |",
 		// The JGroups rows take the failure-free cells: 90 k / 30 k = 3x, 70 k / 35 k = 2x.
@@ -136,6 +139,9 @@ func TestFailureMatrixTableJudgesCrashRecovery(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("RESULTS.md lacks %q:\n%s", want, md)
 		}
+	}
+	if !strings.Contains(md, "Lockstep loopback benchmark failed: `exit status 1`; BenchmarkMatrixLoopback/class=fifo/procs=5/scenario=timing: no view change within 5s") {
+		t.Errorf("the failed cell's message is not given with the run's failure:\n%s", md)
 	}
 	if strings.Contains(md, "The failure scenarios across OS processes") {
 		t.Error("the failure matrix ran, yet RESULTS.md lists it as not measured")

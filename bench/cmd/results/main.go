@@ -98,8 +98,17 @@ func run(out string, quick, crashOnly bool, timeout time.Duration) error {
 			rep.JGroupsSkip = "JGroups skipped: " + reason
 		}
 	}
-	rep.Profiles = runProfiles(ctx, benchDir, benchtime, rep.profileTargets())
+	rep.Profiles = runProfiles(ctx, benchDir, profileBenchtime(quick), rep.profileTargets())
 	return finish(ctx, rep, out, quick)
+}
+
+// profileBenchtime is the -benchtime of a profiled rerun: long enough for
+// a few thousand samples, short enough to keep each profile to seconds.
+func profileBenchtime(quick bool) string {
+	if quick {
+		return "1s"
+	}
+	return "2s"
 }
 
 // matrixLoopbackBound bounds the multi-process failure matrix: 72 cells of

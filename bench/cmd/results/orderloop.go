@@ -73,7 +73,7 @@ func (r *report) orderingLoopbackTable(w func(string, ...any)) {
 	w("class at least %.1f of raw remote fan-out.", loopbackTarget)
 	w("")
 	if r.OrderingLoopbackErr != nil {
-		w("Loopback ordering benchmark failed: `%v`", firstLine(r.OrderingLoopbackErr))
+		w("Loopback ordering benchmark failed: %s", failureText(r.OrderingLoopback, r.OrderingLoopbackErr))
 		w("")
 	}
 	rows := orderingLoopbackRows(r.OrderingLoopback)

@@ -93,6 +93,7 @@ const (
 	bucketRaft      = "etcd raft"
 	bucketSyscall   = "system calls and network I/O"
 	bucketMaps      = "maps and hashing"
+	bucketCopy      = "memory copies (memmove)"
 	bucketRuntime   = "other Go runtime"
 	bucketOther     = "other"
 )
@@ -132,7 +133,9 @@ var bucketRules = []bucketRule{
 		"runtime.send", "runtime.recv", "runtime.(*waitq)", "runtime.(*guintptr)", "runtime.mPark", "runtime.handoff",
 		"runtime.resetspinning", "runtime.checkTimers", "runtime.exitsyscall", "runtime.entersyscall", "time.",
 		"runtime.closechan", "runtime.acquirep", "runtime.releasep", "runtime.globrunq", "runtime.injectglist",
+		"runtime.asyncPreempt", "runtime.preempt", "runtime.pidle", "runtime.checkRunqs",
 	}},
+	{bucketCopy, []string{"runtime.memmove", "runtime.typedmemmove", "runtime.typedslicecopy"}},
 	{bucketMaps, []string{"internal/runtime/maps.", "runtime.map", "aeshash", "runtime.memhash", "runtime.typehash",
 		"runtime.nilinterhash", "runtime.interhash", "runtime.strhash", "runtime.memequal", "memeqbody"}},
 	{bucketRuntime, []string{"runtime.", "internal/", "indexbytebody", "cmpbody"}},

@@ -89,6 +89,9 @@ func TestBucketOfNamesEachPartOfTheSystem(t *testing.T) {
 		"internal/runtime/maps.(*Map).getWithoutKeySmallFastStr":                   bucketMaps,
 		"runtime.copystack":                                                        bucketRuntime,
 		"github.com/google/uuid.New":                                               bucketOther,
+		"runtime.memmove":                                                          bucketCopy,
+		"runtime.asyncPreempt":                                                     bucketSched,
+		"runtime.netpollBreak":                                                     bucketSyscall,
 	} {
 		if got := bucketOf(fn); got != want {
 			t.Errorf("bucketOf(%q) = %q, want %q", fn, got, want)

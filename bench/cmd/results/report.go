@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,7 +124,7 @@ func (r *report) orderingTable(w func(string, ...any)) {
 	w("clock (the target) and by CPU per multicast (steadier on a loaded machine).")
 	w("")
 	if r.OrderingErr != nil {
-		w("Ordering benchmark failed: `%v`", firstLine(r.OrderingErr))
+		w("Ordering benchmark failed: %s", failureText(r.Ordering, r.OrderingErr))
 		w("")
 	}
 	if r.Ordering == nil || len(r.Ordering.Lines) == 0 {
@@ -178,7 +179,7 @@ func (r *report) raftTable(w func(string, ...any)) {
 	w("the view change, not per entry). Target: at least 5x.")
 	w("")
 	if r.RaftErr != nil {
-		w("Raft benchmark failed: `%v`", firstLine(r.RaftErr))
+		w("Raft benchmark failed: %s", failureText(r.Raft, r.RaftErr))
 		w("")
 	}
 	var atomic float64
@@ -227,11 +228,11 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 		w("")
 	}
 	if r.JGroupsErr != nil {
-		w("JGroups run failed: `%v`", firstLine(r.JGroupsErr))
+		w("JGroups run failed: %s", failureText(r.JGroups, r.JGroupsErr))
 		w("")
 	}
 	if r.LoopbackErr != nil {
-		w("Lockstep loopback benchmark failed: `%v`", firstLine(r.LoopbackErr))
+		w("Lockstep loopback benchmark failed: %s", failureText(r.Loopback, r.LoopbackErr))
 		w("")
 	}
 	var raw float64
@@ -379,6 +380,35 @@ func (r *report) crashTable(w func(string, ...any)) {
 			c.Res.ViewChange.Milliseconds(), recCell, verdict(ok), limit)
 	}
 	w("")
+}
+
+// failureText is a failed run's error and what its failing benchmarks
+// logged (the deepest first: a parent only repeats that a child failed).
+func failureText(br *benchRun, err error) string {
+	s := "`" + firstLine(err) + "`"
+	if br == nil {
+		return s
+	}
+	names := make([]string, 0, len(br.Fails))
+	for name, msg := range br.Fails {
+		if msg != "" {
+			names = append(names, name)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if d := strings.Count(b, "/") - strings.Count(a, "/"); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	for i, name := range names {
+		if i == 3 {
+			s += fmt.Sprintf("; %d more", len(names)-3)
+			break
+		}
+		s += fmt.Sprintf("; %s: %s", name, cellText(br.Fails[name], 300))
+	}
+	return s
 }
 
 func firstLine(err error) string {
