@@ -47,6 +47,9 @@ type member struct {
 	// removed is set when the member learns it is out of the group
 	// (suspected while alive) or blocked without a primary component.
 	removed atomic.Bool
+	// stopped is set when the member is out of the group for good (a
+	// blocked member may still install a view when the partition heals).
+	stopped atomic.Bool
 
 	mu    sync.Mutex
 	lat   metrics.Histogram
@@ -83,6 +86,7 @@ func (m *member) Receive(ctx actor.Context) {
 	case *membership.Stopped:
 		m.out = true
 		m.removed.Store(true)
+		m.stopped.Store(true)
 		m.notify()
 	case *membership.Blocked:
 		m.removed.Store(true)

@@ -32,7 +32,7 @@ const loopbackSuspect = 200
 // suspected while the group forms (a process starved of CPU on a loaded
 // machine) keeps the view from ever being complete; the run then fails
 // with ErrFormation and may be tried again.
-const formationWait = 30 * time.Second
+const formationWait = 15 * time.Second
 
 // ErrFormation wraps a failure before the fault moment: the group never
 // became complete.

@@ -3,6 +3,7 @@ package matrix
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lockstep-actors/lockstep/actors/history"
@@ -116,8 +117,12 @@ func viewChange(res *LoopbackResult, survivors []*childReport, gone history.Proc
 	switch {
 	case res.RemovedEarly:
 	case last.IsZero():
-		return fmt.Errorf("matrix: %v %s procs=%d: every survivor was removed or blocked",
-			res.Config.Scenario, res.Config.Class, res.Config.Members)
+		var seen []string
+		for _, r := range survivors {
+			seen = append(seen, fmt.Sprintf("%s[%s ] removed=%v", r.ID, viewSizes(r.Views), r.Removed))
+		}
+		return fmt.Errorf("matrix: %v %s procs=%d: every survivor was removed or blocked (views installed, id:size: %s)",
+			res.Config.Scenario, res.Config.Class, res.Config.Members, strings.Join(seen, " "))
 	default:
 		res.ViewChange = last.Sub(fault)
 	}

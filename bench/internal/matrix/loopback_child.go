@@ -94,10 +94,12 @@ func LoopbackMember(ctx context.Context, p loopback.Params, r *loopback.Report) 
 	s.measuring.Store(false)
 	s.sending.Store(false)
 	if cfg.Scenario.RemovesMember() {
-		// the view without the faulty member may still be on its way
+		// The view without the faulty member may still be on its way; a
+		// member blocked meanwhile (a false suspicion left its side
+		// without a majority) may still install it when that heals.
 		smaller := func(v viewAt) bool { return v.id > full.id && len(v.members) < cfg.Members }
 		wctx, cancel := context.WithTimeout(context.Background(), viewWait)
-		_ = awaitView(wctx, m, smaller, &m.removed)
+		_ = awaitView(wctx, m, smaller, &m.stopped)
 		cancel()
 	}
 	m.mu.Lock()

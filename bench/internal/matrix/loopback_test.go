@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,6 +180,13 @@ func TestAggregateCrash(t *testing.T) {
 	res, err = aggregate(cfg, reports, 2, gone, tl)
 	if err != nil || !res.RemovedEarly || res.ViewChange != 0 {
 		t.Errorf("early removal: %+v, %v; want RemovedEarly and no view change", res, err)
+	}
+	// survivors that were all removed or blocked measured no view change
+	for _, r := range reports[:2] {
+		r.Views, r.Removed = r.Views[:2], true
+	}
+	if _, err := aggregate(cfg, reports, 2, gone, tl); err == nil || !strings.Contains(err.Error(), "removed=true") {
+		t.Errorf("every survivor removed: %v, want an error listing them", err)
 	}
 	// a missing survivor report is an error, not a zero
 	reports[0] = nil
