@@ -28,15 +28,27 @@ func (t profileTarget) pattern() string {
 	return strings.Join(parts, "/")
 }
 
-// pprofNodeCount is how many functions the summary reads from pprof.
-const pprofNodeCount = 200
+// pprofNodeCount and pprofNodeFraction set how much of the profile pprof
+// lists: functions down to 0.1% of the samples, and enough of them that
+// the ones with no own time (listed last) but a wide cumulative share are
+// not cut off.
+const (
+	pprofNodeCount    = 500
+	pprofNodeFraction = "0.001"
+)
+
+// pprofTopArgs are the go command's arguments that list profile's
+// functions as text.
+func pprofTopArgs(profile string) []string {
+	return []string{"tool", "pprof", "-top", fmt.Sprintf("-nodecount=%d", pprofNodeCount), "-nodefraction=" + pprofNodeFraction, profile}
+}
 
 // reproduce is the pair of commands, run from the module root, that give a
 // reader the same profile.
 func (t profileTarget) reproduce(benchtime string) []string {
 	return []string{
 		fmt.Sprintf("go test -run '^$' -bench '%s' -benchtime %s -cpuprofile cpu.out ./bench/", t.pattern(), benchtime),
-		fmt.Sprintf("go tool pprof -top -nodecount=%d cpu.out", pprofNodeCount),
+		"go " + strings.Join(pprofTopArgs("cpu.out"), " "),
 	}
 }
 
@@ -109,7 +121,7 @@ func (p *profiler) profile(ctx context.Context, t profileTarget) *cpuProfile {
 		cp.Err = fmt.Errorf("%s did not run (no such benchmark in this build?)", t.Bench)
 		return cp
 	}
-	top, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", fmt.Sprintf("-nodecount=%d", pprofNodeCount), prof).Output()
+	top, err := exec.CommandContext(ctx, "go", pprofTopArgs(prof)...).Output()
 	if err != nil {
 		cp.Err = fmt.Errorf("go tool pprof: %w", err)
 		return cp

@@ -170,7 +170,7 @@ func TestPatternSelectsExactlyTheSubBenchmark(t *testing.T) {
 	}
 	cmds := tg.reproduce("1s")
 	if len(cmds) != 2 || !strings.Contains(cmds[0], "-bench '^BenchmarkOrdering$/^n=3$/^fifo-atomic$' -benchtime 1s -cpuprofile cpu.out ./bench/") ||
-		!strings.HasPrefix(cmds[1], "go tool pprof -top -nodecount=") {
+		!strings.HasPrefix(cmds[1], "go tool pprof -top -nodecount=") || !strings.HasSuffix(cmds[1], " cpu.out") {
 		t.Errorf("reproduce %q", cmds)
 	}
 }
@@ -257,7 +257,7 @@ func TestParsesWhatThisGoVersionsPprofPrints(t *testing.T) {
 	}
 	pprof.StopCPUProfile()
 	f.Close()
-	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=50", path).Output()
+	out, err := exec.Command("go", pprofTopArgs(path)...).Output()
 	if err != nil {
 		t.Fatalf("go tool pprof: %v", err)
 	}
