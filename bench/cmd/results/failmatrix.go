@@ -194,6 +194,10 @@ func (r *report) failureMatrixTable(w func(string, ...any)) {
 	w("installed, live removed the members that should have stayed but were removed. Target for the crash")
 	w("cells: back above 90%% within %d ms.", recoveryTarget.Milliseconds())
 	w("")
+	if r.LoopbackErr != nil {
+		w("The run did not finish cleanly (%s); the table holds the cells it reported.", failureText(r.Loopback, r.LoopbackErr))
+		w("")
+	}
 	w("| class | procs | scenario | msgs/s/member (mean) | p50 | p99 | view change | back to 90%% | views / live removed | target | |")
 	w("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, c := range cells {

@@ -59,6 +59,9 @@ func runBench(ctx context.Context, dir, pattern string, extra ...string) (*bench
 	for name, msg := range res.Fails {
 		logf("  FAIL %s: %s", name, msg)
 	}
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("stopped at its time bound (%w): %w", ctx.Err(), err)
+	}
 	if err != nil {
 		logf("  go test -bench %s: %v; its output ended with:\n%s", pattern, err, tail(out.String(), 1500))
 		return res, fmt.Errorf("go test -bench %s: %w\n%s", pattern, err, tail(out.String(), 2000))
