@@ -17,9 +17,19 @@ func TestEveryScenarioDelivers(t *testing.T) {
 		t.Run(s.String(), func(t *testing.T) {
 			cfg := DefaultConfig(layer.Atomic, 3, s)
 			cfg.Before, cfg.After, cfg.Warmup = 300*time.Millisecond, 500*time.Millisecond, 50*time.Millisecond
-			res, err := Run(context.Background(), cfg)
-			if err != nil {
-				t.Fatal(err)
+			var res *Result
+			for attempt := 1; ; attempt++ {
+				var err error
+				if res, err = Run(context.Background(), cfg); err != nil {
+					t.Fatal(err)
+				}
+				// A victim suspected before its fault (a false suspicion
+				// on a loaded machine) measured no view change of its
+				// own: run again, a bounded number of times.
+				if !res.RemovedEarly || attempt == 3 {
+					break
+				}
+				t.Logf("%v: the faulty member was removed before its fault; run %d again", s, attempt)
 			}
 			t.Logf("%v: %.0f msgs/s/member, p50 %v p99 %v, %.1f allocs/multicast, view change %v, views %d, recovery %v",
 				s, res.PerMember, res.Latency.Quantile(0.5), res.Latency.Quantile(0.99), res.AllocsPerMulticast, res.ViewChange, res.Views, recovery(res))
