@@ -86,12 +86,19 @@ func (o *Outbox) Add(to, sender *actor.PID, local bool, msg any, send SendFunc) 
 func (o *Outbox) find(to, sender *actor.PID, local bool) int {
 	for i := range o.dests {
 		d := &o.dests[i]
-		if d.to == to && d.sender == sender && d.local == local {
+		if d.local == local && samePID(d.to, to) && samePID(d.sender, sender) {
 			return i
 		}
 	}
 	o.dests = append(o.dests, dest{to: to, sender: sender, local: local})
 	return len(o.dests) - 1
+}
+
+// samePID reports whether a and b name the same actor. Callers usually
+// pass the same pointer each time, but two equal PIDs must share a batch,
+// or messages to one actor would be reordered between two batches.
+func samePID(a, b *actor.PID) bool {
+	return a == b || (a != nil && b != nil && a.Equal(b))
 }
 
 // Flush sends everything queued, each destination's share as one message
