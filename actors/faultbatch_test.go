@@ -223,7 +223,7 @@ func TestFaultLocalOmissionKeepsOrderAndValues(t *testing.T) {
 // alone reaches the receiver as the very Local that was sent.
 func TestFaultLocalUntouchedPassesAsIs(t *testing.T) {
 	e := newFaultEnv(t)
-	f, _ := e.node.NewFaults(faults.Spec{Model: faults.SendOmission, Start: faults.Trigger{AfterMessages: 1000}})
+	f, _ := e.node.NewFaults(faults.Spec{Model: faults.SendOmission, Start: faults.Trigger{AfterMessages: 1000}, Seed: 1})
 	ch := make(chan arrival, 10)
 	rx := e.spawn(t, "rx", inbox(ch), nil)
 	tx := e.spawn(t, "tx", worker, f)
@@ -312,7 +312,7 @@ func TestFaultLocalCrashMidBatch(t *testing.T) {
 
 func TestFaultLocalCrashWhileReceiving(t *testing.T) {
 	e := newFaultEnv(t)
-	f, _ := e.node.NewFaults(faults.Spec{Model: faults.Crash, Start: faults.Trigger{AfterMessages: 3}})
+	f, _ := e.node.NewFaults(faults.Spec{Model: faults.Crash, Start: faults.Trigger{AfterMessages: 3}, Seed: 1})
 	ch := make(chan arrival, 10)
 	rx := e.spawn(t, "rx", inbox(ch), f)
 	terminated := e.watch(t, rx)
@@ -380,7 +380,7 @@ func TestFaultLocalTimingSendsLateItemsAlone(t *testing.T) {
 // a protobuf message, is one message to the failure model.
 func TestFaultRemoteBatchJudgedWhole(t *testing.T) {
 	e := newFaultEnv(t)
-	f, _ := e.node.NewFaults(faults.Spec{Model: faults.SendOmission})
+	f, _ := e.node.NewFaults(faults.Spec{Model: faults.SendOmission, Seed: 1})
 	ch := make(chan arrival, 10)
 	rx := e.spawn(t, "rx", inbox(ch), nil)
 	tx := e.spawn(t, "tx", worker, f)
