@@ -156,6 +156,12 @@ func init() { loopback.Register(matrix.LoopbackRole, matrix.LoopbackMember) }
 // allocations of all the survivors' processes per message delivered per
 // member.
 //
+// The 48 cells take about 3 minutes of windows and process start-up
+// alone; the whole benchmark took 295 s on two cores under a load
+// average of 10 to 18 from other jobs (one group that did not form and
+// was started again included). A run whose group does not form within
+// 15 s is started again, at most twice (setup-retries counts them).
+//
 // -short runs the CI smoke subset: procs=3, FIFO and atomic, scenarios
 // none and crash, with short windows.
 func BenchmarkMatrixLoopback(b *testing.B) {

@@ -72,6 +72,11 @@ func LoopbackMember(ctx context.Context, p loopback.Params, r *loopback.Report) 
 		return err
 	}
 	full, _ := m.view(complete)
+	// A block while the group formed (a joiner suspected for a moment)
+	// has healed once the view is complete: only what follows counts.
+	if !m.stopped.Load() {
+		m.removed.Store(false)
+	}
 	r.Send("full", fullFields(full, m.self)...)
 	smp := startCounters(m, cfg.SampleEvery)
 	s.sending.Store(true)
