@@ -34,6 +34,7 @@ type Outbox struct {
 	locals []Local // the same for the Locals themselves
 
 	bodies map[proto.Message][]byte // per flush: a fanned-out message is marshalled once
+	arena  []byte                   // bodies are cut from it (marshal)
 	stats  Stats
 }
 
@@ -164,7 +165,7 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 		}
 		return
 	}
-	b, size := &wire.Batch{}, 0
+	b, size := o.newBatch(len(d.items)), 0
 	for _, it := range d.items {
 		pm, ok := it.(proto.Message)
 		if !ok {
@@ -174,7 +175,7 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 		body, ok := o.bodies[pm]
 		if !ok {
 			var err error
-			if body, err = proto.Marshal(pm); err != nil {
+			if body, err = o.marshal(pm); err != nil {
 				o.stats.Unmarshallable++
 				continue
 			}
@@ -182,7 +183,7 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 		}
 		if len(b.Bodies) > 0 && size+len(body) > o.cfg.MaxBytes {
 			o.sendBatch(d, b, send)
-			b, size = &wire.Batch{}, 0
+			b, size = o.newBatch(len(d.items)), 0
 		}
 		b.TypeOf = append(b.TypeOf, typeIndex(b, pm))
 		b.Bodies = append(b.Bodies, body)
@@ -191,6 +192,31 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 	if len(b.Bodies) > 0 {
 		o.sendBatch(d, b, send)
 	}
+}
+
+// newBatch returns an empty batch with room for n messages.
+func (o *Outbox) newBatch(n int) *wire.Batch {
+	return &wire.Batch{Types: make([]string, 0, 2), TypeOf: make([]uint32, 0, n), Bodies: make([][]byte, 0, n)}
+}
+
+// arenaSize is the size of the buffers marshalled bodies are cut from.
+const arenaSize = 64 << 10
+
+// marshal marshals pm into the arena: bodies are cut from shared buffers,
+// never reused (the transport marshals the batch later, on its own
+// goroutine), so a body costs a fraction of an allocation.
+func (o *Outbox) marshal(pm proto.Message) ([]byte, error) {
+	size := proto.Size(pm)
+	if cap(o.arena)-len(o.arena) < size {
+		o.arena = make([]byte, 0, max(arenaSize, size))
+	}
+	out, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(o.arena, pm)
+	if err != nil {
+		return nil, err
+	}
+	body := out[len(o.arena):len(out):len(out)]
+	o.arena = out
+	return body, nil
 }
 
 func (o *Outbox) sendBatch(d *dest, b *wire.Batch, send SendFunc) {
