@@ -30,7 +30,12 @@ func (d *Decoder) Decode(b *wire.Batch, each func(proto.Message)) error {
 	if len(b.TypeOf) != len(b.Bodies) {
 		return fmt.Errorf("%w: %d type indexes for %d messages", ErrBadBatch, len(b.TypeOf), len(b.Bodies))
 	}
-	resolved := make([]protoreflect.MessageType, len(b.Types))
+	var small [4]protoreflect.MessageType // a batch names a few types
+	resolved := small[:0]
+	if len(b.Types) > len(small) {
+		resolved = make([]protoreflect.MessageType, 0, len(b.Types))
+	}
+	resolved = resolved[:len(b.Types)]
 	var first error
 	skipped := 0
 	for i, body := range b.Bodies {
