@@ -111,8 +111,9 @@ func profileBenchtime(quick bool) string {
 	return "2s"
 }
 
-// matrixLoopbackBound bounds the multi-process failure matrix: 72 cells of
-// a few seconds each in a full run, its CI subset with -quick.
+// matrixLoopbackBound bounds the multi-process failure matrix: a few
+// seconds per cell (each starts its member processes) in a full run, its
+// CI subset with -quick.
 func matrixLoopbackBound(quick bool) time.Duration {
 	if quick {
 		return 3 * time.Minute

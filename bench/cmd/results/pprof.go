@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // pprofNode is one function of `go tool pprof -top`: its own (flat) and
@@ -22,6 +23,18 @@ type pprofTop struct {
 	Total    string  // CPU time sampled, as pprof prints it
 	Shown    float64 // share of the total the listed nodes account for
 	Nodes    []pprofNode
+}
+
+// cores is the CPU time sampled over the wall time profiled: how many
+// cores the process kept busy on average; ok is false when pprof's
+// figures are not durations Go can read.
+func (t *pprofTop) cores() (float64, bool) {
+	cpu, err1 := time.ParseDuration(t.Total)
+	wall, err2 := time.ParseDuration(t.Duration)
+	if err1 != nil || err2 != nil || wall <= 0 {
+		return 0, false
+	}
+	return cpu.Seconds() / wall.Seconds(), true
 }
 
 // topLine matches "     0.20s  5.90%  5.90%      0.71s 20.94%  pkg.Func (inline)".

@@ -161,6 +161,10 @@ func runProfiles(ctx context.Context, benchDir, benchtime string, targets []prof
 	return out
 }
 
+// mostlyWaiting is the average number of busy cores below which a
+// profiled process is said to have spent most of its run waiting.
+const mostlyWaiting = 0.5
+
 // pct prints a share with one decimal below 10%.
 func pct(v float64) string {
 	if v < 0.1 {
@@ -229,6 +233,10 @@ func renderProfile(w func(string, ...any), p *cpuProfile) {
 		p.Top.Total, p.Top.Duration, p.Load)
 	if t.Scope != "" {
 		w("%s", t.Scope)
+	}
+	if cores, ok := p.Top.cores(); ok && cores < mostlyWaiting {
+		w("The process used %.2f of a core on average: it spent most of the run waiting (for the other members and", cores)
+		w("the transport), so the profile shows what its own work costs, not what set the rate.")
 	}
 	w("Reproduce from the module root:")
 	w("")

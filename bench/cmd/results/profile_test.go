@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -54,6 +55,34 @@ func TestParsePprofTopReadsHeaderAndEveryFunction(t *testing.T) {
 	}
 	if g := top.Nodes[8]; g.Name != "runtime.goexit" || g.Flat != 0 || !near(g.Cum, 0.975) {
 		t.Fatalf("zero-flat line parsed as %+v", g)
+	}
+}
+
+func TestCoresIsCPUOverWallTime(t *testing.T) {
+	for _, tc := range []struct {
+		total, duration string
+		want            float64
+		ok              bool
+	}{
+		{"4s", "2.04s", 4 / 2.04, true},
+		{"530ms", "2.56s", 0.53 / 2.56, true},
+		{"1.2mins", "2s", 0, false},
+		{"1s", "0s", 0, false},
+	} {
+		got, ok := (&pprofTop{Total: tc.total, Duration: tc.duration}).cores()
+		if ok != tc.ok || !near(got, tc.want) {
+			t.Errorf("cores(%s over %s) = %v, %v; want %v, %v", tc.total, tc.duration, got, ok, tc.want, tc.ok)
+		}
+	}
+	rep := &report{Profiles: map[string]*cpuProfile{}}
+	tg := profileTarget{Bench: "BenchmarkOrderingLoopback/procs=3/fifo", Why: "test"}
+	rep.Profiles[tg.Bench] = &cpuProfile{Target: tg, Command: tg.reproduce("1s"),
+		Top: parsePprofTop(strings.Replace(pprofFixture, "Duration: 2.04s, Total samples = 4s", "Duration: 10s, Total samples = 4s", 1))}
+	var b strings.Builder
+	rep.profilesShown = map[string]bool{}
+	rep.profileNotes(func(f string, a ...any) { b.WriteString(fmt.Sprintf(f, a...) + "\n") }, []profileTarget{tg})
+	if !strings.Contains(b.String(), "The process used 0.40 of a core on average") {
+		t.Errorf("a process busy 0.4 of a core is not said to have waited:\n%s", b.String())
 	}
 }
 
@@ -220,6 +249,9 @@ func TestMarkdownShowsEachProfileOnceWithItsCommand(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("RESULTS.md lacks %q:\n%s", want, md)
 		}
+	}
+	if strings.Contains(md, "of a core on average") {
+		t.Error("a process busy on 1.96 cores is said to have mostly waited")
 	}
 	if n := strings.Count(md, "| part | own time |"); n != 1 {
 		t.Errorf("the profile's table appears %d times, want once", n)

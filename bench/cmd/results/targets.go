@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/lockstep-actors/lockstep/ordering/layer"
 )
@@ -79,7 +80,7 @@ func (r *report) jgroupsTargets() []profileTarget {
 	for _, row := range r.jgroupsRows() {
 		if row.Ours > 0 && row.Peer > 0 && row.Ours/row.Peer < row.Target {
 			out = append(out, profileTarget{Bench: orderingLoopbackBench + "/" + loopbackProcs + "/" + row.Class,
-				Why:   fmt.Sprintf("%s at %.2fx JGroups %s, below %.0fx", row.What, row.Ours/row.Peer, row.Mode, row.Target),
+				Why:   fmt.Sprintf("%s at %.2fx JGroups %s, below %.0fx", row.What, row.Ours/row.Peer, strings.ToUpper(row.Mode), row.Target),
 				Scope: jgroupsScope})
 		}
 	}
