@@ -132,6 +132,8 @@ var bucketRules = []bucketRule{
 		"runtime.heapSetType", "runtime.heapBits", "runtime.typePointers", "runtime.memclr", "runtime.nextFreeFast",
 		"runtime.deductAssistCredit", "runtime.getGCMask", "runtime.(*atomicMSpanPointer)", "runtime.spanClass",
 		"runtime.(*pageAlloc)", "runtime.(*fixalloc)", "runtime.(*maybeTraceable", "internal/runtime/gc/",
+		"runtime.markroot", "runtime.(*gcBitsArena)", "runtime.newMarkBits", "runtime.newAllocBits", "runtime.madvise",
+		"runtime.sysUnused", "runtime.(*scavenger", "runtime.bgscavenge", "runtime.(*mheap_)",
 	}},
 	{bucketLocks, []string{
 		"internal/sync.", "sync.", "sync/atomic.", "internal/runtime/atomic.", "runtime.procyield", "runtime.osyield",
@@ -146,7 +148,8 @@ var bucketRules = []bucketRule{
 		"runtime.send", "runtime.recv", "runtime.(*waitq)", "runtime.(*guintptr)", "runtime.mPark", "runtime.handoff",
 		"runtime.resetspinning", "runtime.checkTimers", "runtime.exitsyscall", "runtime.entersyscall", "time.",
 		"runtime.closechan", "runtime.acquirep", "runtime.releasep", "runtime.globrunq", "runtime.injectglist",
-		"runtime.asyncPreempt", "runtime.preempt", "runtime.pidle", "runtime.checkRunqs",
+		"runtime.asyncPreempt", "runtime.preempt", "runtime.pidle", "runtime.checkRunqs", "runtime.tgkill",
+		"runtime.signalM", "runtime.sysmon",
 	}},
 	{bucketCopy, []string{"runtime.memmove", "runtime.typedmemmove", "runtime.typedslicecopy"}},
 	{bucketMaps, []string{"internal/runtime/maps.", "runtime.map", "aeshash", "runtime.memhash", "runtime.typehash",
@@ -251,8 +254,16 @@ func shortName(fn string) string {
 	if i := strings.IndexAny(fn, "(["); i >= 0 {
 		cut = i
 	}
-	if j := strings.LastIndex(fn[:cut], "/"); j >= 0 {
-		return fn[j+1:]
+	j := strings.LastIndex(fn[:cut], "/")
+	if j < 0 {
+		return fn
 	}
-	return fn
+	// A major version element ("raft/v3") says little alone: keep the
+	// element before it.
+	if elem := fn[j+1 : cut]; len(elem) > 1 && elem[0] == 'v' && strings.Trim(elem[1:strings.IndexByte(elem+".", '.')], "0123456789") == "" {
+		if k := strings.LastIndex(fn[:j], "/"); k >= 0 {
+			return fn[k+1:]
+		}
+	}
+	return fn[j+1:]
 }

@@ -117,6 +117,9 @@ func TestBucketOfNamesEachPartOfTheSystem(t *testing.T) {
 		"internal/poll.(*FD).Write":                                                bucketSyscall,
 		"internal/runtime/maps.(*Map).getWithoutKeySmallFastStr":                   bucketMaps,
 		"runtime.copystack":                                                        bucketRuntime,
+		"runtime.markroot":                                                         bucketGC,
+		"runtime.madvise":                                                          bucketGC,
+		"runtime.tgkill":                                                           bucketSched,
 		"github.com/google/uuid.New":                                               bucketOther,
 		"runtime.memmove":                                                          bucketCopy,
 		"runtime.asyncPreempt":                                                     bucketSched,
@@ -172,7 +175,11 @@ func TestShortNameDropsTheImportPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"github.com/lockstep-actors/lockstep/ordering/layer.(*Member).Step":              "layer.(*Member).Step",
 		"internal/sync.(*HashTrieMap[go.shape.interface {},go.shape.interface {}]).Load": "sync.(*HashTrieMap[go.shape.interface {},go.shape.interface {}]).Load",
-		"runtime.mallocgc": "runtime.mallocgc",
+		"runtime.mallocgc":                           "runtime.mallocgc",
+		"go.etcd.io/raft/v3.(*raft).Step":            "raft/v3.(*raft).Step",
+		"go.etcd.io/raft/v3/raftpb.(*Entry).GetType": "raftpb.(*Entry).GetType",
+		"github.com/lithammer/shortuuid/v4.New":      "shortuuid/v4.New",
+		"example.com/vet.Check":                      "vet.Check",
 		"github.com/lockstep-actors/lockstep/ordering/layer.dropPrefix[go.shape.struct {}]": "layer.dropPrefix[go.shape.struct {}]",
 	} {
 		if got := shortName(in); got != want {
