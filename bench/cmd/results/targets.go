@@ -61,7 +61,7 @@ func (r *report) raftTargets() []profileTarget {
 		return nil
 	}
 	ratio := atomic / worst.Metrics["entries/s"]
-	variant := trimBench(worst.Name, "BenchmarkRaft/")
+	variant := strings.TrimPrefix(worst.Name, "BenchmarkRaft/")
 	return []profileTarget{
 		{Bench: "BenchmarkOrdering/n=3/atomic", Why: fmt.Sprintf("%sx %s, below the 5x target", ratioText(ratio), variant)},
 		{Bench: worst.Name, Why: fmt.Sprintf("the raft side of that comparison: %s entries/s", num(worst.Metrics["entries/s"]))},
@@ -123,11 +123,4 @@ func (r *report) profileTargets() []profileTarget {
 	out = append(out, r.orderingLoopbackTargets()...)
 	out = append(out, r.jgroupsTargets()...)
 	return out
-}
-
-func trimBench(name, prefix string) string {
-	if len(name) > len(prefix) && name[:len(prefix)] == prefix {
-		return name[len(prefix):]
-	}
-	return name
 }
