@@ -28,22 +28,30 @@
 //   - at-post/<class>: the measured alternative to the mailbox invoker: the
 //     layers run inside PostUserMessage under a mutex.
 //
-// What limits each figure (figures in ordering/doc.go):
+// What limits each figure (the figures are in RESULTS.md, with CPU
+// profiles of the rows that miss their targets):
 //
 //   - raw is bounded by protoactor's mailbox queues and goroutine
-//     scheduling; it allocates nothing.
-//   - decorator-only adds one shared envelope per multicast, the routing of
-//     each arrival, the core's Ready bookkeeping and a direct invoke per
-//     delivery: about twice raw's CPU.
-//   - the classes add the layers: a proto.Marshal of the payload per
-//     multicast and a proto.Unmarshal per receiver, 11 to 23 allocations per
-//     multicast and the GC work they cause, plus heartbeats and, for the
-//     atomic classes, sequencer Orders; flow control stalls a sender when
-//     stability reports lag (ticks come from a 1 ms timer and from every 256
-//     arrivals).
+//     scheduling; it allocates nothing (the same payload pointer is sent
+//     every time). With three members it runs in a regime where one core
+//     does nearly all the work: handing a message to an actor that will run
+//     on the same core costs little, and the second core mostly waits.
+//     With five and seven members both cores work, and raw pays for
+//     cross-core wake-ups and contended queue locks on every message.
+//   - decorator-only adds the routing of each arrival, the core's Ready
+//     bookkeeping and a direct invoke per delivery. Sends are batched per
+//     destination (ordering's doc, "Batching"), so it posts about one
+//     protoactor message per 8 of raw's.
+//   - the classes add the layers: a Data message and an in-process carrier
+//     per multicast cut from slabs (no allocation per message, but some 260
+//     bytes, whose garbage collection and write barriers are about a third
+//     of the CPU), a Deliver event per delivery, sequence and duplicate
+//     checks, Status heartbeats (every 1 ms tick and every 256 arrivals)
+//     and, for the atomic classes, the sequencer's Orders and the wait for
+//     them.
 //   - at-post additionally contends on the member's mutex, defers its sends
 //     until the mutex is released and passes every delivery through the
-//     inner queue a second time.
+//     inner queue a second time; it does not batch.
 //
 // # Over loopback (BenchmarkOrderingLoopback)
 //
@@ -53,12 +61,12 @@
 // test binary re-executed twice through bench/internal/loopback), over
 // protoactor remote on 127.0.0.1: raw, then the six classes, in one run.
 // CPU and allocations count the benchmark's own process (one member of
-// three). In the first run, under heavy load from other jobs, raw remote
-// all-to-all reached only about 10,000 msgs/s/member, limited by remote
-// round trips against the 256-message application window rather than by
-// CPU, and the classes measured 0.8 to 4.2 of it: that figure says the
-// layers keep up with remote transport, not that they beat it; rerun on a
-// quiet machine before quoting it.
+// three). Across processes every message is marshalled once at its sender
+// (a fan-out shares the bytes) and unmarshalled at each receiver, Data,
+// its packed payload and the batch that carries it; that, protoactor
+// remote's gRPC stream and the garbage they leave set the CPU per
+// multicast, while the rate is bounded by the 256-message window over the
+// round trip through three processes sharing two cores.
 //
 // # Byzantine agreement (agreement_bench_test.go)
 //
@@ -83,9 +91,19 @@
 // multicast to delivery, allocations per message and, for crash and timing
 // cells, the view-change time and how long throughput took to recover.
 // ns/op is 0 so benchstat compares the metrics of two runs. -short runs a
-// subset (3 members, FIFO and atomic) as CI's smoke test;
-// BenchmarkMatrixLoopback runs 3 OS processes on loopback. The driver and its
-// choices are documented in bench/internal/matrix.
+// subset (3 members, FIFO and atomic) as CI's smoke test.
+//
+//	go test -run '^$' -bench '^BenchmarkMatrixLoopback$' -benchtime 1x ./bench/
+//
+// is the same matrix across OS processes: every class with 3 processes
+// and FIFO and atomic with 5, every scenario, each member in a child
+// process of the test binary so that a crash is a SIGKILL (the
+// coordinator's included). Suspicion across processes takes 1 s of
+// silence, so crash and timing cells measure 3 s after the fault. Its
+// msgs/s/member is the slowest survivor's rate (as JGroups' figure is);
+// mean-msgs/s/member the mean over survivors. -short runs FIFO and atomic
+// with 3 processes, none and crash. The driver and its choices are
+// documented in bench/internal/matrix.
 //
 // # Peers and the results page
 //
