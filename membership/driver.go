@@ -171,9 +171,12 @@ func (d *driver) handle(msg any) bool {
 			m.Items[i] = nil
 		}
 	case *actor.MessageEnvelope:
-		if b, ok := m.Message.(*wire.Batch); ok {
-			d.stepBatch(m.Sender, b)
+		switch inner := m.Message.(type) {
+		case *wire.Batch:
+			d.stepBatch(m.Sender, inner)
 			return true
+		case *outbox.Local: // wrapped by sender middleware
+			return d.handle(inner)
 		}
 		pm, ok := m.Message.(proto.Message)
 		if !ok || !isTraffic(pm) {

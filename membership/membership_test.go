@@ -33,7 +33,7 @@ type cluster struct {
 	groups map[history.ProcessID]*membership.Group
 }
 
-func newCluster(t *testing.T, n int) *cluster {
+func newCluster(t *testing.T, n int, opts ...membership.Option) *cluster {
 	t.Helper()
 	node, err := actors.NewNode(actors.DefaultConfig())
 	if err != nil {
@@ -47,7 +47,7 @@ func newCluster(t *testing.T, n int) *cluster {
 	for i, id := range c.ids {
 		cfg := testConfig(c.ids)
 		cfg.Name = fmt.Sprintf("m%d", i)
-		g, err := membership.Start(node, cfg, c.b.producer(id), membership.WithRecorder(c.log))
+		g, err := membership.Start(node, cfg, c.b.producer(id), append([]membership.Option{membership.WithRecorder(c.log)}, opts...)...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -164,10 +164,13 @@ func (d *driver) handle(msg any) bool {
 		}
 		return true
 	case *actor.MessageEnvelope:
-		if l, ok := m.Message.(*localData); ok { // wrapped by sender middleware
-			d.stepLocal(l)
+		switch inner := m.Message.(type) { // wrapped by sender middleware
+		case *localData:
+			d.stepLocal(inner)
 			d.arrived()
 			return true
+		case *outbox.Local:
+			return d.handle(inner)
 		}
 		if m.Sender == nil {
 			return false

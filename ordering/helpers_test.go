@@ -81,6 +81,12 @@ func memberIDs(n int) []history.ProcessID {
 
 func startCluster(t *testing.T, n int, class ordering.Class, tweak func(*ordering.Config)) *cluster {
 	t.Helper()
+	return startClusterWith(t, n, class, tweak)
+}
+
+// startClusterWith is startCluster with extra Props options for every member.
+func startClusterWith(t *testing.T, n int, class ordering.Class, tweak func(*ordering.Config), opts ...actor.PropsOption) *cluster {
+	t.Helper()
 	c := &cluster{
 		sys: quietSystem(), ids: memberIDs(n), pids: map[history.ProcessID]*actor.PID{},
 		out: make(chan delivery, 1<<16), errs: make(chan error, 1024), handles: map[history.ProcessID]*ordering.Group{},
@@ -95,7 +101,7 @@ func startCluster(t *testing.T, n int, class ordering.Class, tweak func(*orderin
 			tweak(&cfg)
 		}
 		col := &collector{self: id, group: "g", out: c.out, errs: c.errs}
-		props, err := ordering.Props(func() actor.Actor { return col }, ordering.Member(cfg))
+		props, err := ordering.Props(func() actor.Actor { return col }, ordering.Member(cfg), opts...)
 		if err != nil {
 			t.Fatalf("props for %s: %v", id, err)
 		}
