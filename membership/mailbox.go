@@ -165,7 +165,7 @@ func (w invoker) InvokeUserMessage(msg any) {
 		d.pump() // what a panicking Receive left of the last Ready
 	}
 	if d.handle(msg) {
-		if isArrival(msg) && d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
+		if deferrable(msg) && d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
 			d.deferred++ // step the rest of the burst before taking Ready
 			return
 		}
@@ -178,12 +178,15 @@ func (w invoker) InvokeUserMessage(msg any) {
 	d.pump()
 }
 
-// isArrival reports whether msg is traffic from a peer.
-func isArrival(msg any) bool {
+// deferrable reports whether msg may wait, with the rest of a burst, for
+// one Ready: traffic from a peer, and multicast requests (a burst of them
+// then goes out in one Ready, batched per destination, rather than one
+// transport message per request).
+func deferrable(msg any) bool {
 	switch m := msg.(type) {
 	case *actor.MessageEnvelope:
 		return m.Sender != nil
-	case *outbox.Local:
+	case *outbox.Local, *multicastReq:
 		return true
 	}
 	return false

@@ -136,7 +136,7 @@ func (w invoker) InvokeUserMessage(msg any) {
 	defer d.endInvocation()
 	d.deliverAll() // what a panicking Receive left undelivered
 	if d.handle(msg) {
-		if isArrival(msg) && d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
+		if deferrable(msg) && d.deferred < maxDeferred && d.box.UserMessageCount() > 0 {
 			// More is queued: step it too before taking Ready, so one Ready
 			// (one sequencer Order, one Status) answers the whole burst.
 			d.deferred++
@@ -162,11 +162,12 @@ func (d *driver) endInvocation() {
 	}
 }
 
-// isArrival reports whether msg is traffic from a peer (as opposed to a
-// tick or request).
-func isArrival(msg any) bool {
+// deferrable reports whether msg may wait, with the rest of a burst, for
+// one Ready: traffic from a peer, and requests from outside the actor (a
+// burst of them then goes out in one Ready, batched per destination).
+func deferrable(msg any) bool {
 	switch msg.(type) {
-	case *actor.MessageEnvelope, *localData, *outbox.Local:
+	case *actor.MessageEnvelope, *localData, *outbox.Local, *request:
 		return true
 	}
 	return false

@@ -302,18 +302,24 @@ func (m *Member) HasReady() bool { return len(m.out) > 0 || len(m.events) > 0 }
 // Ready implements step.Machine.
 func (m *Member) Ready() step.Ready { return step.Ready{Messages: m.out, Events: m.events} }
 
+// consumed drops the first k elements of s, which a Ready handed out. When
+// nothing is left the backing array is cleared (no payload stays
+// reachable through it) and reused, so steady traffic does not regrow the
+// queues from nothing at every Ready.
+func consumed[T any](s []T, k int) []T {
+	if k < len(s) {
+		return s[k:]
+	}
+	clear(s)
+	return s[:0]
+}
+
 // Advance implements step.Machine. A snapshot owed to joiners is taken here,
 // once the driver has handed the cut's deliveries and the view install to the
 // application.
 func (m *Member) Advance(rd step.Ready) {
-	m.out = m.out[len(rd.Messages):]
-	m.events = m.events[len(rd.Events):]
-	if len(m.out) == 0 {
-		m.out = nil
-	}
-	if len(m.events) == 0 {
-		m.events = nil
-	}
+	m.out = consumed(m.out, len(rd.Messages))
+	m.events = consumed(m.events, len(rd.Events))
 	m.welcomeAt -= len(rd.Events)
 	if m.welcomeWait && m.welcomeAt <= 0 {
 		m.sendWelcome()
