@@ -10,7 +10,9 @@
 // member sends its next message while it is less than 256 messages ahead of
 // what it has delivered. Each benchmark iteration is one multicast;
 // "msgs/s/member" is delivered messages per second per member, "x-raw" its
-// ratio to the "raw" variant of the same N measured earlier in the same run,
+// ratio to the "raw" variant of the same N measured earlier in the same run
+// (each variant runs three rounds, -ordering.rounds, and its best counts:
+// the scheduler's regime differs between rounds, raw's most of all),
 // "cpu-ns/multicast" the process's CPU time per multicast and "x-raw-cpu"
 // raw's CPU per multicast divided by this variant's. Allocations are per
 // multicast (all N deliveries included). On a shared machine the wall-clock

@@ -24,7 +24,10 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-var long = flag.Bool("long", false, "run the long memory test (5 million multicasts)")
+var (
+	long           = flag.Bool("long", false, "run the long memory test (5 million multicasts)")
+	orderingRounds = flag.Int("ordering.rounds", 3, "rounds of each BenchmarkOrdering variant; the best counts")
+)
 
 const (
 	benchGroup   = "bench"
@@ -79,22 +82,39 @@ func BenchmarkOrdering(b *testing.B) {
 
 // runGroup runs b.N multicasts through a group of n members (raw fan-out
 // when class is nil) and reports delivered messages per second per member.
+//
+// The group runs -ordering.rounds times (a fresh group each time) and the
+// best round counts, for raw and the classes alike: between runs minutes
+// apart, and even between rounds, the Go scheduler settles into different
+// regimes (raw fan-out to three members measured 1.5 M and 3.3 M msgs/s on
+// the same idle machine), and the best round is what each variant can do.
+// The b.N multicasts are split between the rounds, so allocations per
+// multicast stay right.
 func runGroup(b *testing.B, n int, class *ordering.Class, mode ordering.HoldBack, tweaks ...func(*ordering.Config)) measured {
-	per := (b.N + n - 1) / n
-	g := startGroup(b, n, per, class, mode, tweaks...)
-	runtime.GC()
+	rounds := max(1, *orderingRounds)
+	per := (b.N + n*rounds - 1) / (n * rounds)
+	var best measured
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
-	start := time.Now()
-	g.start()
-	g.wait(b)
-	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
-	b.StopTimer()
-	g.stop()
-	rate := float64(per*n) / elapsed.Seconds() // each member delivered per*n messages
-	cpuPer := float64(cpu.Nanoseconds()) / float64(per*n)
+	for range rounds {
+		b.StopTimer()
+		g := startGroup(b, n, per, class, mode, tweaks...)
+		runtime.GC()
+		b.StartTimer()
+		cpu0 := cpuTime()
+		start := time.Now()
+		g.start()
+		g.wait(b)
+		elapsed := time.Since(start)
+		cpu := cpuTime() - cpu0
+		b.StopTimer()
+		g.stop()
+		rate := float64(per*n) / elapsed.Seconds() // each member delivered per*n messages
+		if rate > best.rate {
+			best = measured{rate, float64(cpu.Nanoseconds()) / float64(per*n)}
+		}
+	}
+	rate, cpuPer := best.rate, best.cpu
 	b.ReportMetric(rate, "msgs/s/member")
 	b.ReportMetric(cpuPer, "cpu-ns/multicast")
 	b.ReportMetric(0, "ns/op") // the rate says it; ns/op would mix members and deliveries
