@@ -212,5 +212,4 @@
 // ReceiverMiddleware hold-back was not built: it runs on the same goroutine
 // as the invoker hold-back but adds a per-Props state lookup keyed by Self
 // and the middleware chain per message, so it can only add cost.
-//
 package ordering
