@@ -27,8 +27,9 @@
 //     and flow control (the layers' window) are on.
 //   - decorator-only: the ordered mailbox over a core that passes payload
 //     pointers straight through (no layers): what the decorator itself costs.
-//   - at-post/<class>: the measured alternative to the mailbox invoker: the
-//     layers run inside PostUserMessage under a mutex.
+//   - at-post/<class> (only with -ordering.atpost, to keep the full suite
+//     within its time budget): the measured alternative to the mailbox
+//     invoker: the layers run inside PostUserMessage under a mutex.
 //
 // What limits each figure (the figures are in RESULTS.md, with CPU
 // profiles of the rows that miss their targets):
