@@ -153,6 +153,10 @@ func (a actorState) Restore(s []byte) error {
 // handle feeds one mailbox message to the core if it is the view manager's
 // and reports whether it was; anything else belongs to the application.
 func (d *driver) handle(msg any) bool {
+	if l, ok := outbox.LocalOf(msg); ok {
+		d.stats.rejected.Add(uint64(l.Each(d.handle)))
+		return true
+	}
 	switch m := msg.(type) {
 	case *tickMsg:
 		d.tickQueued.Store(false)
@@ -163,20 +167,11 @@ func (d *driver) handle(msg any) bool {
 		d.core.Leave()
 	case *hintMsg:
 		d.hint(m.address)
-	case *outbox.Local:
-		for i, it := range m.Items {
-			if !d.handle(it) { // only the core's traffic is ever batched
-				d.stats.rejected.Add(1)
-			}
-			m.Items[i] = nil
-		}
 	case *actor.MessageEnvelope:
 		switch inner := m.Message.(type) {
 		case *wire.Batch:
 			d.stepBatch(m.Sender, inner)
 			return true
-		case *outbox.Local: // wrapped by sender middleware
-			return d.handle(inner)
 		}
 		pm, ok := m.Message.(proto.Message)
 		if !ok || !isTraffic(pm) {

@@ -183,10 +183,13 @@ func (w invoker) InvokeUserMessage(msg any) {
 // then goes out in one Ready, batched per destination, rather than one
 // transport message per request).
 func deferrable(msg any) bool {
+	if _, ok := outbox.LocalOf(msg); ok {
+		return true
+	}
 	switch m := msg.(type) {
 	case *actor.MessageEnvelope:
 		return m.Sender != nil
-	case *outbox.Local, *multicastReq:
+	case *multicastReq:
 		return true
 	}
 	return false

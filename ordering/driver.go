@@ -133,6 +133,10 @@ func (d *driver) slotOf(k Class) (int, error) {
 // handle feeds one mailbox message to the cores if it is ordering traffic
 // and reports whether it was; anything else belongs to the application.
 func (d *driver) handle(msg any) bool {
+	if l, ok := outbox.LocalOf(msg); ok {
+		d.stats.rejected.Add(uint64(l.Each(d.handle)))
+		return true
+	}
 	switch m := msg.(type) {
 	case *tickMsg:
 		d.tickQueued.Store(false)
@@ -155,22 +159,11 @@ func (d *driver) handle(msg any) bool {
 		d.stepLocal(m)
 		d.arrived()
 		return true
-	case *outbox.Local:
-		for i, it := range m.Items {
-			if !d.handle(it) { // only ordering traffic is ever batched
-				d.stats.rejected.Add(1)
-			}
-			m.Items[i] = nil
-		}
-		return true
 	case *actor.MessageEnvelope:
-		switch inner := m.Message.(type) { // wrapped by sender middleware
-		case *localData:
-			d.stepLocal(inner)
+		if l, ok := m.Message.(*localData); ok { // wrapped by sender middleware
+			d.stepLocal(l)
 			d.arrived()
 			return true
-		case *outbox.Local:
-			return d.handle(inner)
 		}
 		if m.Sender == nil {
 			return false

@@ -236,3 +236,30 @@ func typeIndex(b *wire.Batch, pm proto.Message) uint32 {
 	b.Types = append(b.Types, name)
 	return uint32(len(b.Types) - 1)
 }
+
+// LocalOf returns the in-process batch msg is, bare or inside the envelope
+// that sender middleware wraps every send in. Receivers ask it rather than
+// matching the type themselves, so neither form is ever missed.
+func LocalOf(msg any) (*Local, bool) {
+	switch m := msg.(type) {
+	case *Local:
+		return m, true
+	case *actor.MessageEnvelope:
+		l, ok := m.Message.(*Local)
+		return l, ok
+	}
+	return nil, false
+}
+
+// Each hands every item of l to handle, in order, drops l's references to
+// them, and returns how many handle refused (only a driver's own traffic
+// is ever batched, so a refusal is bad input).
+func (l *Local) Each(handle func(any) bool) (refused int) {
+	for i, it := range l.Items {
+		if !handle(it) {
+			refused++
+		}
+		l.Items[i] = nil
+	}
+	return refused
+}

@@ -558,3 +558,35 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// A Local arrives bare, or inside the envelope sender middleware wraps
+// every send in; LocalOf finds it either way and nothing else.
+func TestLocalOfBareAndEnveloped(t *testing.T) {
+	l := &outbox.Local{Items: []any{"a"}}
+	for _, msg := range []any{l, &actor.MessageEnvelope{Message: l}} {
+		if got, ok := outbox.LocalOf(msg); !ok || got != l {
+			t.Fatalf("LocalOf(%T) = %v, %v; want the batch", msg, got, ok)
+		}
+	}
+	for _, msg := range []any{"a", &actor.MessageEnvelope{Message: "a"}, nil} {
+		if _, ok := outbox.LocalOf(msg); ok {
+			t.Fatalf("LocalOf(%#v) found a batch", msg)
+		}
+	}
+}
+
+// Each hands over the items in order, counts refusals and drops the
+// batch's references.
+func TestLocalEachCountsRefusalsAndDropsItems(t *testing.T) {
+	l := &outbox.Local{Items: []any{1, 2, 3, 4}}
+	var seen []any
+	refused := l.Each(func(it any) bool { seen = append(seen, it); return it.(int)%2 == 1 })
+	if refused != 2 || len(seen) != 4 || seen[0] != 1 || seen[3] != 4 {
+		t.Fatalf("refused %d, seen %v; want 2 and [1 2 3 4]", refused, seen)
+	}
+	for i, it := range l.Items {
+		if it != nil {
+			t.Fatalf("item %d still referenced: %v", i, it)
+		}
+	}
+}
