@@ -161,31 +161,33 @@
 // `go run ./bench/cmd/results`; BenchmarkOrdering runs every variant three
 // rounds and counts each one's best, raw fan-out's included. On the 2-core
 // development machine (idle, Go 1.26, 100-byte payloads, all-to-all, 1 ms
-// ticks) the run of 2026-11-27 15:26 UTC gave, as a ratio of raw
-// protoactor fan-out's delivered rate:
+// ticks) the run in bench/RESULTS.md (2026-11-27 16:05 UTC) gave, as a
+// ratio of raw protoactor fan-out's delivered rate:
 //
 //	          reliable fifo causal atomic fifo-atomic causal-atomic
-//	n=3       0.85     0.84 0.77   0.54   0.68        0.66
-//	n=5       2.74     2.72 2.42   2.09   1.85        2.05
-//	n=7       2.34     2.20 1.91   1.76   1.69        1.86
+//	n=3       0.81     0.72 0.84   0.57   0.60        0.55
+//	n=5       2.45     2.45 2.36   1.93   1.74        2.28
+//	n=7       2.51     2.03 2.28   2.22   2.10        1.80
 //
-// (targets 0.85, 0.85, 0.80, 0.75, 0.75, 0.75). Every class allocates
-// nothing per multicast (slabs; about 260-490 bytes per multicast). With
-// five or seven members raw's actors run on both cores and every post pays
-// a cross-core wake-up, which batching amortises; with three, raw mostly
-// runs on one core at 440 ns of CPU per multicast, against 690-1080 for
-// the classes, and the work per message decides: a Data message and an
-// in-process carrier per multicast (their garbage collection and write
-// barriers are about a third of the CPU), a Deliver event per delivery,
-// and for the atomic classes the sequencer's Orders and the wait for them.
+// (targets 0.85, 0.85, 0.80, 0.75, 0.75, 0.75). The n=3 row moves by about
+// 0.1 between runs: an earlier run the same hour gave reliable 0.85 and
+// FIFO 0.84. Every class allocates nothing per multicast (slabs; about
+// 260-490 bytes per multicast). With five or seven members raw's actors
+// run on both cores and every post pays a cross-core wake-up, which
+// batching amortises; with three, raw mostly runs on one core at about
+// 460 ns of CPU per multicast, against 750-1130 for the classes, and the
+// work per message decides: a Data message and an in-process carrier per
+// multicast (their garbage collection and write barriers are about a third
+// of the CPU), a Deliver event per delivery, and for the atomic classes
+// the sequencer's Orders and the wait for them.
 // Batching was the step that mattered: before it (same benchmark, one
 // round, a quiet machine) the n=3 ratios were 0.22-0.38 and the n=5 ones
 // 0.64-0.81. Over loopback (BenchmarkOrderingLoopback, three processes)
-// the classes reach 0.47-0.58 of raw remote fan-out (target 0.6): every
-// message is marshalled at its sender and unmarshalled, with its payload,
-// at each receiver, as raw's is, but the layers' Data envelope, Status and
-// Order messages and the garbage they leave add about 1.5-2 us of CPU per
-// multicast to raw's 1.8.
+// the same run gave 0.49-0.62 of raw remote fan-out (target 0.6; reliable
+// and FIFO met it): every message is marshalled at its sender and
+// unmarshalled, with its payload, at each receiver, as raw's is, but the
+// layers' Data envelope, Status and Order messages and the garbage they
+// leave add about 1.3-2.1 us of CPU per multicast to raw's 2.0.
 //
 // The comparison below was measured before payloads went by pointer and
 // before batching; it concerns where the hold-back runs. HoldAtPost does
