@@ -48,10 +48,10 @@
 //   - the classes add the layers: a Data message and an in-process carrier
 //     per multicast cut from slabs (no allocation per message, but some 260
 //     bytes, whose garbage collection and write barriers are about 30%
-//     of the CPU in the profiles of RESULTS.md), a Deliver event per delivery, sequence and duplicate
-//     checks, Status heartbeats (every 1 ms tick and every 256 arrivals)
-//     and, for the atomic classes, the sequencer's Orders and the wait for
-//     them.
+//     of the CPU in the profiles of RESULTS.md), a Deliver event per
+//     delivery, sequence and duplicate checks, Status heartbeats (every 1
+//     ms tick and every 256 arrivals) and, for the atomic classes, the
+//     sequencer's Orders and the wait for them.
 //   - at-post additionally contends on the member's mutex, defers its sends
 //     until the mutex is released and passes every delivery through the
 //     inner queue a second time; it does not batch.

@@ -178,8 +178,10 @@
 // 460 ns of CPU per multicast, against 750-1130 for the classes, and the
 // work per message decides: a Data message and an in-process carrier per
 // multicast (their garbage collection and write barriers are about 30%
-// of the CPU in the profiles of RESULTS.md), a Deliver event per delivery, and for the atomic classes
-// the sequencer's Orders and the wait for them.
+// of the CPU in the profiles of RESULTS.md), a Deliver event per
+// delivery, and for the atomic classes the sequencer's Orders and the
+// wait for them.
+//
 // Batching was the step that mattered: before it (same benchmark, one
 // round, a quiet machine) the n=3 ratios were 0.22-0.38 and the n=5 ones
 // 0.64-0.81. Over loopback (BenchmarkOrderingLoopback, three processes)
