@@ -12,7 +12,9 @@ import (
 )
 
 // boundedModule is a module whose first benchmark reports a figure and
-// whose second never ends, as a stuck benchmark cell would.
+// whose second never ends, as a stuck benchmark cell would. Its sleep is
+// the fixture's whole point (a run that hangs), not a wait for an event:
+// the test awaits runBench's return under its bound.
 var boundedModule = map[string]string{
 	"go.mod": "module stuck\n\ngo 1.22\n",
 	"stuck_test.go": `package stuck
