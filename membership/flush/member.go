@@ -1,6 +1,7 @@
 package flush
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -163,18 +164,25 @@ func (m *Member) Multicast(payload proto.Message) (history.MsgID, error) {
 	if payload == nil {
 		return history.MsgID{}, fmt.Errorf("%w: nil payload", ErrMalformed)
 	}
-	if _, err := anypb.New(payload); err != nil {
-		return history.MsgID{}, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
-	}
 	if m.layerPaused() || len(m.queue) > 0 {
 		if len(m.queue) >= m.cfg.MaxQueued {
 			return history.MsgID{}, fmt.Errorf("%w: %d waiting", ErrQueueFull, len(m.queue))
 		}
+		// Checked now: a queued payload is packed only in the next view,
+		// where nobody could be told that it cannot be.
+		if _, err := anypb.New(payload); err != nil {
+			return history.MsgID{}, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+		}
 		m.queue = append(m.queue, payload)
 		return history.MsgID{}, nil
 	}
+	// Sent at once, the payload is packed once, by the layer, which
+	// refuses it with ErrBadPayload if it cannot be.
 	id, err := m.lay.Multicast(payload)
 	m.drainLayer()
+	if errors.Is(err, layer.ErrBadPayload) {
+		return history.MsgID{}, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
 	if err != nil {
 		return history.MsgID{}, fmt.Errorf("flush: ordering layer: %w", err)
 	}

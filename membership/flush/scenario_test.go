@@ -2,6 +2,7 @@ package flush
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -216,6 +217,11 @@ func TestMulticastDuringFlushIsQueued(t *testing.T) {
 			if m.Status() != Flushing || len(queued) >= 3 {
 				return nil
 			}
+			// A payload that cannot be packed is refused at once, not
+			// queued to fail in the next view.
+			if _, err := m.Multicast(&wire.Probe{From: "\xff"}); !errors.Is(err, ErrMalformed) {
+				return fmt.Errorf("queueing an unmarshallable payload: %v, want ErrMalformed", err)
+			}
 			id, err := m.Multicast(&wire.Probe{N: uint64(len(queued) + 1)})
 			queued = append(queued, id)
 			return err
@@ -286,6 +292,9 @@ func TestBadInputIsRefusedWithSentinels(t *testing.T) {
 	}
 	if _, err := m.Multicast(nil); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("Multicast(nil) = %v, want ErrMalformed", err)
+	}
+	if _, err := m.Multicast(&wire.Probe{From: "\xff"}); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("Multicast of a payload that cannot be packed (invalid UTF-8) = %v, want ErrMalformed", err)
 	}
 	joiner, err := New(Config{Self: "j", Group: "g", Seeds: ids, Class: layer.FIFO, Ordering: layer.DefaultConfig(),
 		HeartbeatEvery: 1, SuspectTimeout: 5, RetransmitEvery: 1, BackoffTicks: 1, MaxNak: 1})
