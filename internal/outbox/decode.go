@@ -45,6 +45,16 @@ func (d *Decoder) Decode(b *wire.Batch, each func(proto.Message)) error {
 			first = cmpFirst(first, fmt.Errorf("message %d: type index %d of %d", i, t, len(b.Types)))
 			continue
 		}
+		if b.Types[t] == CompactDataName {
+			m := &wire.Data{}
+			if err := d.decodeCompact(b, body, m); err != nil {
+				skipped++
+				first = cmpFirst(first, fmt.Errorf("message %d (%s): %w", i, CompactDataName, err))
+				continue
+			}
+			each(m)
+			continue
+		}
 		if resolved[t] == nil {
 			mt, err := d.lookup(b.Types[t])
 			if err != nil {
@@ -75,7 +85,23 @@ func cmpFirst(first, err error) error {
 	return err
 }
 
-var batchName = (&wire.Batch{}).ProtoReflect().Descriptor().FullName()
+var (
+	batchName = (&wire.Batch{}).ProtoReflect().Descriptor().FullName()
+	dataName  = (&wire.Data{}).ProtoReflect().Descriptor().FullName()
+)
+
+// decodeCompact unmarshals a compact Data body into m and restores the
+// fields its batch names (compact.go).
+func (d *Decoder) decodeCompact(b *wire.Batch, body []byte, m *wire.Data) error {
+	if d.Allow != nil && !d.Allow(dataName) {
+		return fmt.Errorf("type %q not allowed in a batch", dataName)
+	}
+	if err := proto.Unmarshal(body, m); err != nil {
+		return err
+	}
+	restoreCompact(b, m)
+	return nil
+}
 
 // lookup resolves a type name once per decoder.
 func (d *Decoder) lookup(name string) (protoreflect.MessageType, error) {

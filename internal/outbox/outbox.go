@@ -33,7 +33,9 @@ type Outbox struct {
 	slab   []any   // Local.Items are cut from it; never reused
 	locals []Local // the same for the Locals themselves
 
-	bodies map[proto.Message][]byte // per flush: a fanned-out message is marshalled once
+	bodies  map[proto.Message][]byte // per flush: a fanned-out message is marshalled once
+	compact map[*wire.Data][]byte    // the same for compact Data bodies
+	scratch wire.Data                // what a compact Data body is marshalled from
 	arena  []byte                   // bodies are cut from it (marshal)
 	stats  Stats
 }
@@ -52,7 +54,7 @@ type Stats struct {
 
 // New returns an empty outbox; cfg must be valid.
 func New(cfg Config) *Outbox {
-	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte)}
+	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte), compact: make(map[*wire.Data][]byte)}
 }
 
 // Stats returns the outbox's counters.
@@ -114,6 +116,7 @@ func (o *Outbox) Flush(send SendFunc) {
 	}
 	o.active = o.active[:0]
 	clear(o.bodies)
+	clear(o.compact)
 }
 
 func (o *Outbox) flushDest(d *dest, send SendFunc) {
@@ -172,20 +175,20 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 			o.stats.Unmarshallable++
 			continue
 		}
-		body, ok := o.bodies[pm]
-		if !ok {
-			var err error
-			if body, err = o.marshal(pm); err != nil {
-				o.stats.Unmarshallable++
-				continue
-			}
-			o.bodies[pm] = body
+		body, name, err := o.bodyOf(b, pm)
+		if err != nil {
+			o.stats.Unmarshallable++
+			continue
 		}
 		if len(b.Bodies) > 0 && size+len(body) > o.cfg.MaxBytes {
 			o.sendBatch(d, b, send)
 			b, size = o.newBatch(len(d.items)), 0
+			if body, name, err = o.bodyOf(b, pm); err != nil { // the new batch's Data header
+				o.stats.Unmarshallable++
+				continue
+			}
 		}
-		b.TypeOf = append(b.TypeOf, typeIndex(b, pm))
+		b.TypeOf = append(b.TypeOf, typeIndex(b, name))
 		b.Bodies = append(b.Bodies, body)
 		size += len(body)
 	}
@@ -194,9 +197,54 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 	}
 }
 
+// batchBuf is a Batch with room for its lists, so that a batch of up to
+// eight messages is one allocation.
+type batchBuf struct {
+	b      wire.Batch
+	types  [2]string
+	typeOf [8]uint32
+	bodies [8][]byte
+}
+
 // newBatch returns an empty batch with room for n messages.
 func (o *Outbox) newBatch(n int) *wire.Batch {
-	return &wire.Batch{Types: make([]string, 0, 2), TypeOf: make([]uint32, 0, n), Bodies: make([][]byte, 0, n)}
+	buf := &batchBuf{}
+	b := &buf.b
+	b.Types = buf.types[:0]
+	if n <= len(buf.bodies) {
+		b.TypeOf, b.Bodies = buf.typeOf[:0], buf.bodies[:0]
+	} else {
+		b.TypeOf, b.Bodies = make([]uint32, 0, n), make([][]byte, 0, n)
+	}
+	return b
+}
+
+// bodyOf returns pm marshalled for batch b and the type name it is listed
+// under. A Data whose group, sender and class are the batch's (the first
+// Data of a batch sets them) is marshalled without them (compact.go).
+// Bodies are cached for the flush, so a message fanned out to several
+// destinations is marshalled once.
+func (o *Outbox) bodyOf(b *wire.Batch, pm proto.Message) ([]byte, string, error) {
+	if d, ok := pm.(*wire.Data); ok && compactable(b, d) {
+		body, ok := o.compact[d]
+		if !ok {
+			var err error
+			if body, err = o.marshalCompact(d); err != nil {
+				return nil, "", err
+			}
+			o.compact[d] = body
+		}
+		return body, CompactDataName, nil
+	}
+	body, ok := o.bodies[pm]
+	if !ok {
+		var err error
+		if body, err = o.marshal(pm); err != nil {
+			return nil, "", err
+		}
+		o.bodies[pm] = body
+	}
+	return body, string(pm.ProtoReflect().Descriptor().FullName()), nil
 }
 
 // arenaSize is the size of the buffers marshalled bodies are cut from.
@@ -225,9 +273,8 @@ func (o *Outbox) sendBatch(d *dest, b *wire.Batch, send SendFunc) {
 	o.stats.Batched += uint64(len(b.Bodies))
 }
 
-// typeIndex returns the index of pm's type in b.Types, adding it if new.
-func typeIndex(b *wire.Batch, pm proto.Message) uint32 {
-	name := string(pm.ProtoReflect().Descriptor().FullName())
+// typeIndex returns the index of the type name in b.Types, adding it if new.
+func typeIndex(b *wire.Batch, name string) uint32 {
 	for i, t := range b.Types {
 		if t == name {
 			return uint32(i)

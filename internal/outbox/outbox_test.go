@@ -387,8 +387,10 @@ func TestRemoteRoundTripMixedTypes(t *testing.T) {
 	if sender != me {
 		t.Fatalf("batch sender %v, want %v", sender, me)
 	}
-	if len(b.Types) != 4 {
-		t.Fatalf("types %v: want each of the 4 types named once", b.Types)
+	// The first Data sets the batch's Data header and travels compact; the
+	// second has another class, so it travels whole.
+	if len(b.Types) != 5 || b.Types[b.TypeOf[0]] != outbox.CompactDataName || b.Types[b.TypeOf[3]] != "lockstep.wire.Data" {
+		t.Fatalf("types %v, type_of %v: want each of the 5 names once, the first Data compact and the second whole", b.Types, b.TypeOf)
 	}
 	got := decodeAll(t, b)
 	if len(got) != len(msgs) {
