@@ -39,11 +39,14 @@ type Batch struct {
 	// was marshalled without its group, sender and class, which are these
 	// three: a batch's Data usually share them, and leaving them out spares
 	// every receiver three string allocations per message.
-	DataGroup     string `protobuf:"bytes,4,opt,name=data_group,json=dataGroup,proto3" json:"data_group,omitempty"`
-	DataSender    string `protobuf:"bytes,5,opt,name=data_sender,json=dataSender,proto3" json:"data_sender,omitempty"`
-	DataClass     string `protobuf:"bytes,6,opt,name=data_class,json=dataClass,proto3" json:"data_class,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	DataGroup  string `protobuf:"bytes,4,opt,name=data_group,json=dataGroup,proto3" json:"data_group,omitempty"`
+	DataSender string `protobuf:"bytes,5,opt,name=data_sender,json=dataSender,proto3" json:"data_sender,omitempty"`
+	DataClass  string `protobuf:"bytes,6,opt,name=data_class,json=dataClass,proto3" json:"data_class,omitempty"`
+	// data_payload_type is the type URL of a compact Data's payload when its
+	// own Any leaves it out.
+	DataPayloadType string `protobuf:"bytes,7,opt,name=data_payload_type,json=dataPayloadType,proto3" json:"data_payload_type,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Batch) Reset() {
@@ -118,11 +121,18 @@ func (x *Batch) GetDataClass() string {
 	return ""
 }
 
+func (x *Batch) GetDataPayloadType() string {
+	if x != nil {
+		return x.DataPayloadType
+	}
+	return ""
+}
+
 var File_batch_proto protoreflect.FileDescriptor
 
 const file_batch_proto_rawDesc = "" +
 	"\n" +
-	"\vbatch.proto\x12\rlockstep.wire\"\xad\x01\n" +
+	"\vbatch.proto\x12\rlockstep.wire\"\xd9\x01\n" +
 	"\x05Batch\x12\x14\n" +
 	"\x05types\x18\x01 \x03(\tR\x05types\x12\x17\n" +
 	"\atype_of\x18\x02 \x03(\rR\x06typeOf\x12\x16\n" +
@@ -132,7 +142,8 @@ const file_batch_proto_rawDesc = "" +
 	"\vdata_sender\x18\x05 \x01(\tR\n" +
 	"dataSender\x12\x1d\n" +
 	"\n" +
-	"data_class\x18\x06 \x01(\tR\tdataClassB1Z/github.com/lockstep-actors/lockstep/actors/wireb\x06proto3"
+	"data_class\x18\x06 \x01(\tR\tdataClass\x12*\n" +
+	"\x11data_payload_type\x18\a \x01(\tR\x0fdataPayloadTypeB1Z/github.com/lockstep-actors/lockstep/actors/wireb\x06proto3"
 
 var (
 	file_batch_proto_rawDescOnce sync.Once

@@ -1,7 +1,11 @@
 package outbox_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
+
+	"github.com/asynkron/protoactor-go/actor"
 	"testing"
 
 	"github.com/lockstep-actors/lockstep/actors/wire"
@@ -83,5 +87,138 @@ func TestCompactDataObeysAllow(t *testing.T) {
 	err := dec.Decode(b, func(m proto.Message) { got = append(got, m) })
 	if err == nil || len(got) != 1 {
 		t.Fatalf("decoded %v with error %v; want the Data refused and the probe kept", got, err)
+	}
+}
+
+// randomData builds a Data from r: some of the batch's strings or others,
+// a payload absent, empty or full, of the common type or another.
+func randomData(r *rand.Rand) *wire.Data {
+	pick := func(common, other string) string {
+		if r.IntN(6) == 0 {
+			return other
+		}
+		return common
+	}
+	d := &wire.Data{Group: pick("g", "h"), Sender: pick("p1", "p2"), Class: pick("fifo", ""), View: r.Uint64N(3), Seq: r.Uint64()}
+	if r.IntN(2) == 0 {
+		d.Vt = make([]uint64, r.IntN(8))
+		for i := range d.Vt {
+			d.Vt[i] = r.Uint64() >> r.IntN(64)
+		}
+	}
+	if r.IntN(2) == 0 {
+		d.GlobalSeq = r.Uint64N(1 << 40)
+	}
+	switch r.IntN(4) {
+	case 0: // no payload
+	case 1:
+		d.Payload = &anypb.Any{}
+	default:
+		d.Payload = &anypb.Any{TypeUrl: pick("type.googleapis.com/lockstep.wire.Probe", "x/other"), Value: make([]byte, r.IntN(200))}
+		for i := range d.Payload.Value {
+			d.Payload.Value[i] = byte(r.Uint32())
+		}
+	}
+	return d
+}
+
+// Seeded random batches, fanned out to two peers, come back equal; the
+// peers' batches may name different payload types, so a cached compact
+// body is reused only where it fits.
+func TestCompactRandomRoundTrip(t *testing.T) {
+	const seed = 7
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 0))
+	kinds := map[string]int{}
+	for round := range 300 {
+		ob, w := newOutbox(t, 100, 1<<20), &wireLog{}
+		var sent [2][]proto.Message
+		for range 1 + r.IntN(10) {
+			d := randomData(r)
+			for p := range 2 {
+				if r.IntN(3) > 0 { // not every message goes to both
+					ob.Add(pid(fmt.Sprint("peer", p)), pid("me"), false, d, w.send)
+					sent[p] = append(sent[p], d)
+				}
+			}
+		}
+		ob.Flush(w.send)
+		for _, post := range w.take() {
+			p := 0
+			if post.to.Id == "peer1" {
+				p = 1
+			}
+			var got []proto.Message
+			if len(sent[p]) == 1 {
+				got = []proto.Message{post.msg.(*actor.MessageEnvelope).Message.(proto.Message)}
+			} else {
+				b, _ := remoteBatch(t, post)
+				for _, ti := range b.TypeOf {
+					kinds[b.Types[ti]]++
+				}
+				got = decodeAll(t, b)
+			}
+			if len(got) != len(sent[p]) {
+				t.Fatalf("seed %d round %d: peer%d got %d messages, want %d", seed, round, p, len(got), len(sent[p]))
+			}
+			for i := range got {
+				if !proto.Equal(got[i], sent[p][i]) {
+					t.Fatalf("seed %d round %d: peer%d message %d: got %v, want %v", seed, round, p, i, got[i], sent[p][i])
+				}
+			}
+		}
+	}
+	if kinds[outbox.CompactDataName] < 100 || kinds["lockstep.wire.Data"] < 100 {
+		t.Fatalf("seed %d: the batches listed %v; want both forms well exercised", seed, kinds)
+	}
+}
+
+// The compact body is Data's own encoding minus some fields: protobuf's
+// decoder reads it to the same message as the fast decoder.
+func TestCompactBodyIsPlainProtobuf(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 0))
+	for range 200 {
+		ob, w := newOutbox(t, 100, 1<<20), &wireLog{}
+		d := randomData(r)
+		d.Group, d.Sender, d.Class = "g", "p1", "fifo"
+		ob.Add(pid("peer"), pid("me"), false, d, w.send)
+		ob.Add(pid("peer"), pid("me"), false, probe(1), w.send)
+		ob.Flush(w.send)
+		b, _ := remoteBatch(t, w.take()[0])
+		var plain wire.Data
+		if err := proto.Unmarshal(b.Bodies[0], &plain); err != nil {
+			t.Fatal(err)
+		}
+		plain.Group, plain.Sender, plain.Class = d.Group, d.Sender, d.Class
+		if plain.Payload != nil && plain.Payload.TypeUrl == "" {
+			plain.Payload.TypeUrl = b.DataPayloadType
+		}
+		if !proto.Equal(&plain, d) {
+			t.Fatalf("protobuf reads the compact body as %v, want %v", &plain, d)
+		}
+	}
+}
+
+// Decoding a compact Data costs one allocation (Data and Any together; the
+// payload's bytes stay in the batch) plus its vector timestamp.
+func TestCompactDecodeAllocations(t *testing.T) {
+	payload, err := anypb.New(probe(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, w := newOutbox(t, 100, 1<<20), &wireLog{}
+	const n = 8
+	for i := range n {
+		ob.Add(pid("peer"), pid("me"), false, &wire.Data{Group: "g", Sender: "p1", Class: "causal", Seq: uint64(i + 1), Vt: []uint64{1, 2, 3}, Payload: payload}, w.send)
+	}
+	ob.Flush(w.send)
+	b, _ := remoteBatch(t, w.take()[0])
+	var dec outbox.Decoder
+	each := func(proto.Message) {}
+	if err := dec.Decode(b, each); err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(50, func() { _ = dec.Decode(b, each) }); allocs > 2*n {
+		t.Fatalf("decoding %d compact Data took %.0f allocations, want at most %d", n, allocs, 2*n)
 	}
 }

@@ -46,8 +46,8 @@ func (d *Decoder) Decode(b *wire.Batch, each func(proto.Message)) error {
 			continue
 		}
 		if b.Types[t] == CompactDataName {
-			m := &wire.Data{}
-			if err := d.decodeCompact(b, body, m); err != nil {
+			m, err := d.decodeCompact(b, body)
+			if err != nil {
 				skipped++
 				first = cmpFirst(first, fmt.Errorf("message %d (%s): %w", i, CompactDataName, err))
 				continue
@@ -90,17 +90,12 @@ var (
 	dataName  = (&wire.Data{}).ProtoReflect().Descriptor().FullName()
 )
 
-// decodeCompact unmarshals a compact Data body into m and restores the
-// fields its batch names (compact.go).
-func (d *Decoder) decodeCompact(b *wire.Batch, body []byte, m *wire.Data) error {
+// decodeCompact decodes a compact Data body of b (compact.go).
+func (d *Decoder) decodeCompact(b *wire.Batch, body []byte) (*wire.Data, error) {
 	if d.Allow != nil && !d.Allow(dataName) {
-		return fmt.Errorf("type %q not allowed in a batch", dataName)
+		return nil, fmt.Errorf("type %q not allowed in a batch", dataName)
 	}
-	if err := proto.Unmarshal(body, m); err != nil {
-		return err
-	}
-	restoreCompact(b, m)
-	return nil
+	return decodeCompactBody(b, body)
 }
 
 // lookup resolves a type name once per decoder.

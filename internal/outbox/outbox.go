@@ -33,11 +33,10 @@ type Outbox struct {
 	slab   []any   // Local.Items are cut from it; never reused
 	locals []Local // the same for the Locals themselves
 
-	bodies  map[proto.Message][]byte // per flush: a fanned-out message is marshalled once
-	compact map[*wire.Data][]byte    // the same for compact Data bodies
-	scratch wire.Data                // what a compact Data body is marshalled from
-	arena  []byte                   // bodies are cut from it (marshal)
-	stats  Stats
+	bodies  map[proto.Message][]byte   // per flush: a fanned-out message is marshalled once
+	compact map[*wire.Data]compactBody // the same for compact Data bodies
+	arena   []byte                     // bodies are cut from it (marshal)
+	stats   Stats
 }
 
 // Stats counts what an Outbox sent.
@@ -54,7 +53,7 @@ type Stats struct {
 
 // New returns an empty outbox; cfg must be valid.
 func New(cfg Config) *Outbox {
-	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte), compact: make(map[*wire.Data][]byte)}
+	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte), compact: make(map[*wire.Data]compactBody)}
 }
 
 // Stats returns the outbox's counters.
@@ -226,15 +225,13 @@ func (o *Outbox) newBatch(n int) *wire.Batch {
 // destinations is marshalled once.
 func (o *Outbox) bodyOf(b *wire.Batch, pm proto.Message) ([]byte, string, error) {
 	if d, ok := pm.(*wire.Data); ok && compactable(b, d) {
-		body, ok := o.compact[d]
-		if !ok {
-			var err error
-			if body, err = o.marshalCompact(d); err != nil {
-				return nil, "", err
-			}
-			o.compact[d] = body
+		// The body leaves out the payload type only if it is the batch's.
+		c, ok := o.compact[d]
+		if !ok || c.payloadType != b.DataPayloadType {
+			c = compactBody{o.marshalCompact(b, d), b.DataPayloadType}
+			o.compact[d] = c
 		}
-		return body, CompactDataName, nil
+		return c.body, CompactDataName, nil
 	}
 	body, ok := o.bodies[pm]
 	if !ok {
