@@ -65,6 +65,7 @@ type driver struct {
 	out         atomic.Bool  // the member is out of the group (left, removed, actor stopped)
 	stopOnce    sync.Once
 	stop        chan struct{} // closed when the actor stops: ends the ticker
+	system      *actor.ActorSystem
 	doneOnce    sync.Once
 	done        chan struct{}          // closed when the member is out of the group
 	unsubscribe atomic.Pointer[func()] // ends the endpoint-event subscription, if any
@@ -115,7 +116,7 @@ func (d *driver) bind(box actor.Mailbox, inv actor.MessageInvoker) {
 		d.finish()
 		return
 	}
-	d.ctx, d.selfPID = ctx, ctx.Self()
+	d.ctx, d.selfPID, d.system = ctx, ctx.Self(), ctx.ActorSystem()
 	d.sendNow = func(to *actor.PID, msg any) { ctx.Send(to, msg) }
 	var st StateTransfer
 	if d.state != nil {
@@ -431,6 +432,11 @@ func (d *driver) finish() {
 		close(d.done)
 	})
 }
+
+// systemStopped reports whether the actor system was shut down. protoactor
+// does not stop actors on Shutdown; the ticker then ends the member itself,
+// or it would keep the driver, and through it the system, alive for good.
+func (d *driver) systemStopped() bool { return d.system != nil && d.system.IsStopped() }
 
 // shutdown runs when the actor stops: ticker and subscription end.
 func (d *driver) shutdown() {

@@ -101,6 +101,10 @@ func (d *driver) ticker() {
 	for {
 		select {
 		case <-t.C:
+			if d.systemStopped() {
+				d.shutdown()
+				return
+			}
 			d.tickDue.Store(int64(time.Since(start) / d.cfg.TickInterval))
 			if d.tickQueued.CompareAndSwap(false, true) {
 				d.box.PostSystemMessage(theTick) // urgent: time must not wait behind data

@@ -25,13 +25,16 @@ type driver struct {
 	slots  []slot
 	routes routes
 	self   *actor.PID // cfg.PIDs[cfg.Self]
+	// registered is the PID bind registered the driver under (registry.go).
+	registered *actor.PID
 
-	mu    sync.Mutex           // HoldAtPost only
-	box   actor.Mailbox        // the inner mailbox
-	inner actor.MessageInvoker // the actor context's own invoker
-	ctx   actor.Context        // sends go through it, so sender middleware applies
-	root  *actor.RootContext   // HoldAtPost sends, from senders' goroutines
-	bound atomic.Bool          // RegisterHandlers has run
+	mu     sync.Mutex           // HoldAtPost only
+	box    actor.Mailbox        // the inner mailbox
+	inner  actor.MessageInvoker // the actor context's own invoker
+	ctx    actor.Context        // sends go through it, so sender middleware applies
+	root   *actor.RootContext   // HoldAtPost sends, from senders' goroutines
+	system *actor.ActorSystem   // the member's, once bound
+	bound  atomic.Bool          // RegisterHandlers has run
 
 	// out holds deliveries not yet handed to the application, in order;
 	// outHead is the next one. Kept across a panic in the actor, so the
@@ -439,8 +442,11 @@ func (d *driver) debug() bool { return d.log.Logger.IsLevelEnabled(logrus.DebugL
 func (d *driver) shutdown() {
 	d.stopOnce.Do(func() {
 		close(d.stop)
-		if d.self != nil {
-			unregister(d.self, d)
+		// Unregister the very PID bind registered (the actor's own Self,
+		// not the configured one): a stale entry would keep the driver,
+		// and through its context the whole actor system, alive.
+		if d.registered != nil {
+			unregister(d.registered, d)
 		}
 	})
 }

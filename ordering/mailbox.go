@@ -72,13 +72,15 @@ func (d *driver) bind(box actor.Mailbox, inv actor.MessageInvoker) {
 	if ctx, ok := inv.(actor.Context); ok {
 		d.ctx = ctx
 		d.sendNow = func(to *actor.PID, msg any) { ctx.Send(to, msg) }
-		d.root = ctx.ActorSystem().Root
+		d.system = ctx.ActorSystem()
+		d.root = d.system.Root
 		if self := ctx.Self(); self != nil {
 			if d.self == nil || self.Address != d.self.Address || self.Id != d.self.Id {
 				d.log.WithField("spawned", self.String()).WithField("configured", d.self.String()).
 					Error("ordering: member spawned under a PID other than Config.PIDs[Self]; peers will not recognise it")
 			}
 			register(self, d)
+			d.registered = self
 		}
 	}
 	d.bound.Store(true)
@@ -94,6 +96,10 @@ func (d *driver) startTicker() {
 		for {
 			select {
 			case <-t.C:
+				if d.systemStopped() {
+					d.shutdown()
+					return
+				}
 				d.postTick()
 			case <-d.stop:
 				return
@@ -101,6 +107,12 @@ func (d *driver) startTicker() {
 		}
 	}()
 }
+
+// systemStopped reports whether the actor system was shut down. protoactor
+// does not stop actors on Shutdown, so a member whose owner shut the system
+// down without stopping it ends its ticker and leaves the registry here,
+// rather than keeping the driver and the system alive for good.
+func (d *driver) systemStopped() bool { return d.system != nil && d.system.IsStopped() }
 
 // postTick hands one tick to the cores. At most one tick waits in the
 // mailbox: a member too busy to take ticks does not pile them up.
