@@ -26,7 +26,9 @@ type Config struct {
 	// in an order the class allows.
 	Class layer.Class
 	// Ordering tunes the ordering layer (window, heartbeat, NAK periods);
-	// its Self, Group, Members, View and Class are filled in per view.
+	// its Self, Group, Members, View and Class are filled in per view, and
+	// OrderBatchMin is ignored: the sequencer sends one Order per burst of
+	// steps, when the driver takes Ready.
 	Ordering layer.Config
 	// StableDelivery holds each delivery of the ordering layer back until the
 	// message is stable: held by every member of the view. Survivors then

@@ -122,6 +122,21 @@ func (m *Member) drainLayer() {
 	m.releaseStable()
 }
 
+// releaseOrders sends the sequencer's pending assignments as Orders and
+// records them in the data path. The layer runs with OrderBatchMin at its
+// maximum (installView), so draining it after every step emits no Order;
+// the assignments of a burst of steps go out together when the driver takes
+// Ready, or before anything else (a tick, a step of the view protocol) could
+// pause the layer or read what the data path knows of the order: what the
+// sequencer delivered by an assignment is then always in the view's cut.
+func (m *Member) releaseOrders() {
+	if m.lay == nil || !m.lay.OrdersPending() {
+		return
+	}
+	m.lay.ReleaseOrders()
+	m.drainLayer()
+}
+
 // releaseStable delivers held-back deliveries, in the layer's order, as far
 // as they are stable.
 func (m *Member) releaseStable() {

@@ -238,6 +238,11 @@ func (m *Member) drainLocal() {
 }
 
 func (m *Member) dispatch(from history.ProcessID, msg proto.Message) error {
+	switch msg.(type) {
+	case *wire.Data, *layer.Status, *layer.Nak, *layer.Order, *layer.OrderNak:
+	default:
+		m.releaseOrders() // the view's protocol sees every assignment made
+	}
 	switch x := msg.(type) {
 	case *wire.Data:
 		return m.onData(from, x)
@@ -280,6 +285,7 @@ func (m *Member) dispatch(from history.ProcessID, msg proto.Message) error {
 // Tick implements step.Machine: heartbeats, suspicion, loss repair, and the
 // coordinator's and joiner's periodic duties.
 func (m *Member) Tick() {
+	m.releaseOrders()
 	m.now++
 	switch m.status {
 	case Joining:
@@ -305,10 +311,17 @@ func (m *Member) Tick() {
 }
 
 // HasReady implements step.Machine.
-func (m *Member) HasReady() bool { return len(m.out) > 0 || len(m.events) > 0 }
+func (m *Member) HasReady() bool {
+	return len(m.out) > 0 || len(m.events) > 0 || (m.lay != nil && m.lay.OrdersPending())
+}
 
-// Ready implements step.Machine.
-func (m *Member) Ready() step.Ready { return step.Ready{Messages: m.out, Events: m.events} }
+// Ready implements step.Machine. At the sequencer of an atomic class it
+// first lets out, as one Order, the assignments made since the last Ready
+// (see releaseOrders).
+func (m *Member) Ready() step.Ready {
+	m.releaseOrders()
+	return step.Ready{Messages: m.out, Events: m.events}
+}
 
 // consumed drops the first k elements of s, which a Ready handed out. When
 // nothing is left the backing array is cleared (no payload stays

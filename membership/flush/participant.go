@@ -268,6 +268,7 @@ func (m *Member) install(v View, prev uint64, known []history.ProcessID) {
 	m.holdback, m.held = nil, nil
 	lc := m.cfg.Ordering
 	lc.Self, lc.Group, lc.Members, lc.View, lc.Class = m.cfg.Self, m.cfg.Group, v.Members, v.ID, m.cfg.Class
+	lc.OrderBatchMin = lc.OrderBatchMax // Orders go out per burst (releaseOrders)
 	lay, err := layer.New(lc)
 	if err != nil {
 		m.stats.LayerErrors++ // Validate checked the same config: cannot happen

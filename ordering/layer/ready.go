@@ -54,3 +54,17 @@ func dropPrefix[T any](s []T, k int) []T {
 	clear(s[n:])
 	return s[:n]
 }
+
+// OrdersPending reports whether the sequencer holds assignments not yet
+// sent in an Order.
+func (m *Member) OrdersPending() bool { return m.total != nil && m.total.pending() > 0 }
+
+// ReleaseOrders makes the next Ready send the pending assignments whatever
+// Config.OrderBatchMin says. A driver that takes Ready after every step
+// (package flush does) sets OrderBatchMin high and releases once per burst,
+// so that one Order covers the burst rather than one message each.
+func (m *Member) ReleaseOrders() {
+	if m.OrdersPending() {
+		m.total.flushDue = true
+	}
+}
