@@ -3,6 +3,7 @@ package flush
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lockstep-actors/lockstep/actors/history"
@@ -126,6 +127,11 @@ func (c *cluster) settled() bool {
 			return false
 		}
 		id = m.View().ID
+		// A crash not yet detected leaves a view change to come: a view
+		// that still holds a crashed member is not the end of the story.
+		if slices.ContainsFunc(m.View().Members, c.s.Crashed) {
+			return false
+		}
 	}
 	return true
 }
