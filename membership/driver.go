@@ -57,19 +57,21 @@ type driver struct {
 	pending []proto.Message // own multicasts not yet accepted by the core
 	head    int
 
-	view        atomic.Pointer[ViewChange]
-	backlog     atomic.Int64 // own multicasts accepted by Group.Multicast, not yet given to the core
-	tickQueued  atomic.Bool
-	tickDue     atomic.Int64 // ticks the wall clock says have passed since Start
-	ticked      int64        // ticks given to the core (actor goroutine only)
-	out         atomic.Bool  // the member is out of the group (left, removed, actor stopped)
-	stopOnce    sync.Once
-	stop        chan struct{} // closed when the actor stops: ends the ticker
-	system      *actor.ActorSystem
-	doneOnce    sync.Once
-	done        chan struct{}          // closed when the member is out of the group
-	unsubscribe atomic.Pointer[func()] // ends the endpoint-event subscription, if any
-	stats       counters
+	view       atomic.Pointer[ViewChange]
+	backlog    atomic.Int64 // own multicasts accepted by Group.Multicast, not yet given to the core
+	tickQueued atomic.Bool
+	tickDue    atomic.Int64 // ticks the wall clock says have passed since Start
+	ticked     int64        // ticks given to the core (actor goroutine only)
+	out        atomic.Bool  // the member is out of the group (left, removed, actor stopped)
+	stopOnce   sync.Once
+	stop       chan struct{} // closed when the actor stops: ends the ticker
+	// deliverySlab is where Deliveries are cut from (newDelivery).
+	deliverySlab []Delivery
+	system       *actor.ActorSystem
+	doneOnce     sync.Once
+	done         chan struct{}          // closed when the member is out of the group
+	unsubscribe  atomic.Pointer[func()] // ends the endpoint-event subscription, if any
+	stats        counters
 }
 
 // The driver's own mailbox messages; they never leave the process.
@@ -402,8 +404,10 @@ func (d *driver) event(ev history.Event) {
 			return
 		}
 		d.stats.delivered.Add(1)
-		d.inner.InvokeUserMessage(&Delivery{Sender: ev.Msg.Sender, View: ev.Msg.View, Seq: ev.Msg.Seq,
-			Class: ev.Class, GlobalSeq: ev.GlobalSeq, Payload: ev.Payload})
+		dl := d.newDelivery()
+		*dl = Delivery{Sender: ev.Msg.Sender, View: ev.Msg.View, Seq: ev.Msg.Seq,
+			Class: ev.Class, GlobalSeq: ev.GlobalSeq, Payload: ev.Payload}
+		d.inner.InvokeUserMessage(dl)
 	case history.ViewInstall:
 		vc := &ViewChange{ID: ev.View, Prev: ev.Prev, Members: append([]history.ProcessID(nil), ev.Members...), Primary: ev.Primary}
 		d.view.Store(vc)
@@ -422,6 +426,21 @@ func (d *driver) event(ev history.Event) {
 		d.finish()
 		d.inner.InvokeUserMessage(&Stopped{Left: d.core.Status() == flush.Left, Reason: ev.Value})
 	}
+}
+
+// deliverySlabSize is how many Deliveries one allocation holds.
+const deliverySlabSize = 64
+
+// newDelivery cuts a Delivery from the driver's slab: one allocation per
+// deliverySlabSize deliveries. Deliveries are never reused, so the actor
+// may keep one; a slab lives while any of its Deliveries does.
+func (d *driver) newDelivery() *Delivery {
+	if len(d.deliverySlab) == 0 {
+		d.deliverySlab = make([]Delivery, deliverySlabSize)
+	}
+	dl := &d.deliverySlab[0]
+	d.deliverySlab = d.deliverySlab[1:]
+	return dl
 }
 
 // finish marks the member out of the group: Done closes and later

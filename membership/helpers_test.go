@@ -86,6 +86,14 @@ type app struct {
 	// order checks the ordered path: a Delivery of a view other than the
 	// last installed one is a bug of the view manager.
 	misordered int
+	// kept holds every Delivery received and a copy taken on receipt: an
+	// application may keep a Delivery, so none may change afterwards.
+	kept []keptDelivery
+}
+
+type keptDelivery struct {
+	ptr  *membership.Delivery
+	seen membership.Delivery
 }
 
 func (b *board) producer(id history.ProcessID) actor.Producer {
@@ -117,6 +125,7 @@ func (a *app) Receive(ctx actor.Context) {
 		}
 		a.sum += m.Payload.(*wrapperspb.UInt64Value).GetValue()
 		a.count++
+		a.kept = append(a.kept, keptDelivery{m, *m})
 		a.bySender[m.Sender]++
 	case *membership.Blocked:
 		a.blocked++
