@@ -76,6 +76,7 @@ type slot struct {
 	class   Class
 	core    Core
 	port    *actor.PID
+	origin  *origin // what the slot's in-process data carries (local.go)
 	pending []proto.Message
 	head    int
 }
@@ -114,7 +115,8 @@ func newDriver(cfg Config) (*driver, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ordering: building %s core for %s: %w", k, cfg.Self, err)
 		}
-		d.slots = append(d.slots, slot{class: k, core: c, port: portPID(d.self, k)})
+		port := portPID(d.self, k)
+		d.slots = append(d.slots, slot{class: k, core: c, port: port, origin: &origin{port: port, from: cfg.Self, class: k}})
 	}
 	d.routes = newRoutes(cfg, classes)
 	for _, p := range d.routes.byRank {
