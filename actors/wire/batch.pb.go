@@ -34,7 +34,14 @@ type Batch struct {
 	// type_of[i] is the index in types of message i's type.
 	TypeOf []uint32 `protobuf:"varint,2,rep,packed,name=type_of,json=typeOf,proto3" json:"type_of,omitempty"`
 	// bodies[i] is message i, marshalled. Messages are in the order sent.
+	// Lockstep now sends blob and sizes instead; a batch that lists bodies
+	// (from an older peer) still decodes.
 	Bodies [][]byte `protobuf:"bytes,3,rep,name=bodies,proto3" json:"bodies,omitempty"`
+	// blob holds every message, marshalled, back to back, and sizes[i] is the
+	// length of message i in it: one buffer for the receiver to allocate
+	// instead of one per message.
+	Blob  []byte   `protobuf:"bytes,8,opt,name=blob,proto3" json:"blob,omitempty"`
+	Sizes []uint32 `protobuf:"varint,9,rep,packed,name=sizes,proto3" json:"sizes,omitempty"`
 	// A Data message listed under the type name "lockstep.wire.Data/compact"
 	// was marshalled without its group, sender and class, which are these
 	// three: a batch's Data usually share them, and leaving them out spares
@@ -100,6 +107,20 @@ func (x *Batch) GetBodies() [][]byte {
 	return nil
 }
 
+func (x *Batch) GetBlob() []byte {
+	if x != nil {
+		return x.Blob
+	}
+	return nil
+}
+
+func (x *Batch) GetSizes() []uint32 {
+	if x != nil {
+		return x.Sizes
+	}
+	return nil
+}
+
 func (x *Batch) GetDataGroup() string {
 	if x != nil {
 		return x.DataGroup
@@ -132,11 +153,13 @@ var File_batch_proto protoreflect.FileDescriptor
 
 const file_batch_proto_rawDesc = "" +
 	"\n" +
-	"\vbatch.proto\x12\rlockstep.wire\"\xd9\x01\n" +
+	"\vbatch.proto\x12\rlockstep.wire\"\x83\x02\n" +
 	"\x05Batch\x12\x14\n" +
 	"\x05types\x18\x01 \x03(\tR\x05types\x12\x17\n" +
 	"\atype_of\x18\x02 \x03(\rR\x06typeOf\x12\x16\n" +
-	"\x06bodies\x18\x03 \x03(\fR\x06bodies\x12\x1d\n" +
+	"\x06bodies\x18\x03 \x03(\fR\x06bodies\x12\x12\n" +
+	"\x04blob\x18\b \x01(\fR\x04blob\x12\x14\n" +
+	"\x05sizes\x18\t \x03(\rR\x05sizes\x12\x1d\n" +
 	"\n" +
 	"data_group\x18\x04 \x01(\tR\tdataGroup\x12\x1f\n" +
 	"\vdata_sender\x18\x05 \x01(\tR\n" +

@@ -118,6 +118,7 @@ type compactBody struct {
 
 // marshalCompact encodes d compact for batch b into the arena.
 func (o *Outbox) marshalCompact(b *wire.Batch, d *wire.Data) []byte {
+	o.stats.Marshalled++
 	start := len(o.arena)
 	out := appendCompact(o.arena, d, b.DataPayloadType)
 	if cap(out) != cap(o.arena) { // outgrew the arena: start a new one

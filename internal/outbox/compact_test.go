@@ -60,8 +60,8 @@ func TestCompactDataRoundTrip(t *testing.T) {
 	if b.DataGroup != "g" || b.DataSender != "p1" || b.DataClass != "causal-atomic" {
 		t.Fatalf("batch header %q %q %q, want the first Data's", b.DataGroup, b.DataSender, b.DataClass)
 	}
-	if len(b.Bodies[0]) >= proto.Size(full(1)) {
-		t.Fatalf("compact body is %d bytes, the whole Data %d: nothing spared", len(b.Bodies[0]), proto.Size(full(1)))
+	if body := bodies(t, b)[0]; len(body) >= proto.Size(full(1)) {
+		t.Fatalf("compact body is %d bytes, the whole Data %d: nothing spared", len(body), proto.Size(full(1)))
 	}
 	got := decodeAll(t, b)
 	for i := range msgs {
@@ -186,7 +186,7 @@ func TestCompactBodyIsPlainProtobuf(t *testing.T) {
 		ob.Flush(w.send)
 		b, _ := remoteBatch(t, w.take()[0])
 		var plain wire.Data
-		if err := proto.Unmarshal(b.Bodies[0], &plain); err != nil {
+		if err := proto.Unmarshal(bodies(t, b)[0], &plain); err != nil {
 			t.Fatal(err)
 		}
 		plain.Group, plain.Sender, plain.Class = d.Group, d.Sender, d.Class

@@ -27,8 +27,13 @@ type Decoder struct {
 // ErrBadBatch) then says how many were skipped and why the first was.
 // A batch whose parallel lists disagree in length is refused whole.
 func (d *Decoder) Decode(b *wire.Batch, each func(proto.Message)) error {
-	if len(b.TypeOf) != len(b.Bodies) {
-		return fmt.Errorf("%w: %d type indexes for %d messages", ErrBadBatch, len(b.TypeOf), len(b.Bodies))
+	var cut [8][]byte // a batch holds at most a few messages: no allocation
+	bodies, err := bodiesOf(b, cut[:0])
+	if err != nil {
+		return err
+	}
+	if len(b.TypeOf) != len(bodies) {
+		return fmt.Errorf("%w: %d type indexes for %d messages", ErrBadBatch, len(b.TypeOf), len(bodies))
 	}
 	var small [4]protoreflect.MessageType // a batch names a few types
 	resolved := small[:0]
@@ -38,7 +43,7 @@ func (d *Decoder) Decode(b *wire.Batch, each func(proto.Message)) error {
 	resolved = resolved[:len(b.Types)]
 	var first error
 	skipped := 0
-	for i, body := range b.Bodies {
+	for i, body := range bodies {
 		t := int(b.TypeOf[i])
 		if t >= len(b.Types) {
 			skipped++
@@ -73,9 +78,32 @@ func (d *Decoder) Decode(b *wire.Batch, each func(proto.Message)) error {
 		each(m)
 	}
 	if skipped > 0 {
-		return fmt.Errorf("%w: %d of %d messages skipped; first: %w", ErrBadBatch, skipped, len(b.Bodies), first)
+		return fmt.Errorf("%w: %d of %d messages skipped; first: %w", ErrBadBatch, skipped, len(bodies), first)
 	}
 	return nil
+}
+
+// bodiesOf returns b's messages, marshalled: cut from the blob by sizes
+// (appended to buf), or the bodies list of a batch from an older peer.
+func bodiesOf(b *wire.Batch, buf [][]byte) ([][]byte, error) {
+	if len(b.Sizes) == 0 && len(b.Blob) == 0 {
+		return b.Bodies, nil
+	}
+	if len(b.Bodies) > 0 {
+		return nil, fmt.Errorf("%w: both a blob and %d bodies", ErrBadBatch, len(b.Bodies))
+	}
+	blob := b.Blob
+	for i, n := range b.Sizes {
+		if uint64(n) > uint64(len(blob)) {
+			return nil, fmt.Errorf("%w: message %d of %d bytes overruns the blob", ErrBadBatch, i, n)
+		}
+		buf = append(buf, blob[:n:n])
+		blob = blob[n:]
+	}
+	if len(blob) > 0 {
+		return nil, fmt.Errorf("%w: %d bytes of the blob belong to no message", ErrBadBatch, len(blob))
+	}
+	return buf, nil
 }
 
 func cmpFirst(first, err error) error {

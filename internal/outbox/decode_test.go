@@ -158,11 +158,15 @@ func FuzzDecode(f *testing.F) {
 			}
 			n++
 		})
+		count := 0
+		if cut, err := outbox.BodiesOf(&b); err == nil {
+			count = len(cut)
+		}
 		switch {
-		case n > len(b.Bodies):
-			t.Fatalf("delivered %d of %d bodies", n, len(b.Bodies))
-		case err == nil && n != len(b.Bodies):
-			t.Fatalf("no error but %d of %d delivered", n, len(b.Bodies))
+		case n > count:
+			t.Fatalf("delivered %d of %d bodies", n, count)
+		case err == nil && n != count:
+			t.Fatalf("no error but %d of %d delivered", n, count)
 		case err != nil && !errors.Is(err, outbox.ErrBadBatch):
 			t.Fatalf("error %v does not wrap ErrBadBatch", err)
 		}
@@ -173,4 +177,35 @@ func FuzzDecode(f *testing.F) {
 			}
 		})
 	})
+}
+
+// A blob whose sizes do not cut it exactly, or that comes with bodies too,
+// is refused whole.
+func TestBadBlobIsRefused(t *testing.T) {
+	body, err := proto.Marshal(&wire.Probe{N: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := string((&wire.Probe{}).ProtoReflect().Descriptor().FullName())
+	for _, tc := range []struct {
+		what string
+		b    *wire.Batch
+	}{
+		{"a size past the end", &wire.Batch{Types: []string{name}, TypeOf: []uint32{0}, Blob: body, Sizes: []uint32{uint32(len(body)) + 1}}},
+		{"bytes left over", &wire.Batch{Types: []string{name}, TypeOf: []uint32{0}, Blob: append(slices.Clone(body), 0), Sizes: []uint32{uint32(len(body))}}},
+		{"a blob and bodies", &wire.Batch{Types: []string{name}, TypeOf: []uint32{0}, Blob: body, Sizes: []uint32{uint32(len(body))}, Bodies: [][]byte{body}}},
+	} {
+		var dec outbox.Decoder
+		n := 0
+		err := dec.Decode(tc.b, func(proto.Message) { n++ })
+		if !errors.Is(err, outbox.ErrBadBatch) || n != 0 {
+			t.Errorf("%s: delivered %d with error %v, want nothing and ErrBadBatch", tc.what, n, err)
+		}
+	}
+	// The same message, cut right, decodes.
+	var dec outbox.Decoder
+	n := 0
+	if err := dec.Decode(&wire.Batch{Types: []string{name}, TypeOf: []uint32{0, 0}, Blob: append(slices.Clone(body), body...), Sizes: []uint32{uint32(len(body)), uint32(len(body))}}, func(proto.Message) { n++ }); err != nil || n != 2 {
+		t.Fatalf("a well-cut blob of two: %d delivered, error %v", n, err)
+	}
 }

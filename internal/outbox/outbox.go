@@ -45,6 +45,9 @@ type Stats struct {
 	Sent uint64
 	// Batched is the number of messages that travelled inside a batch.
 	Batched uint64
+	// Marshalled is the number of messages marshalled (a message fanned
+	// out to several processes in one flush is marshalled once).
+	Marshalled uint64
 	// Unmarshallable is the number of messages to another process that
 	// were dropped because they could not be marshalled (or were not
 	// protobuf messages).
@@ -202,7 +205,8 @@ type batchBuf struct {
 	b      wire.Batch
 	types  [2]string
 	typeOf [8]uint32
-	bodies [8][]byte
+	sizes  [8]uint32
+	bodies [8][]byte // gathered here, then packed into the blob (pack)
 }
 
 // newBatch returns an empty batch with room for n messages.
@@ -211,9 +215,9 @@ func (o *Outbox) newBatch(n int) *wire.Batch {
 	b := &buf.b
 	b.Types = buf.types[:0]
 	if n <= len(buf.bodies) {
-		b.TypeOf, b.Bodies = buf.typeOf[:0], buf.bodies[:0]
+		b.TypeOf, b.Sizes, b.Bodies = buf.typeOf[:0], buf.sizes[:0], buf.bodies[:0]
 	} else {
-		b.TypeOf, b.Bodies = make([]uint32, 0, n), make([][]byte, 0, n)
+		b.TypeOf, b.Sizes, b.Bodies = make([]uint32, 0, n), make([]uint32, 0, n), make([][]byte, 0, n)
 	}
 	return b
 }
@@ -251,6 +255,7 @@ const arenaSize = 64 << 10
 // never reused (the transport marshals the batch later, on its own
 // goroutine), so a body costs a fraction of an allocation.
 func (o *Outbox) marshal(pm proto.Message) ([]byte, error) {
+	o.stats.Marshalled++
 	size := proto.Size(pm)
 	if cap(o.arena)-len(o.arena) < size {
 		o.arena = make([]byte, 0, max(arenaSize, size))
@@ -265,9 +270,32 @@ func (o *Outbox) marshal(pm proto.Message) ([]byte, error) {
 }
 
 func (o *Outbox) sendBatch(d *dest, b *wire.Batch, send SendFunc) {
+	n := len(b.Bodies)
+	o.pack(b)
 	send(d.to, &actor.MessageEnvelope{Message: b, Sender: d.sender})
 	o.stats.Sent++
-	o.stats.Batched += uint64(len(b.Bodies))
+	o.stats.Batched += uint64(n)
+}
+
+// pack moves b's bodies into one blob cut from the arena, with their sizes
+// beside it, so that the receiver unmarshals one byte slice, not one per
+// message.
+func (o *Outbox) pack(b *wire.Batch) {
+	total := 0
+	for _, body := range b.Bodies {
+		total += len(body)
+	}
+	if cap(o.arena)-len(o.arena) < total {
+		o.arena = make([]byte, 0, max(arenaSize, total))
+	}
+	start := len(o.arena)
+	for _, body := range b.Bodies {
+		o.arena = append(o.arena, body...)
+		b.Sizes = append(b.Sizes, uint32(len(body)))
+	}
+	b.Blob = o.arena[start:len(o.arena):len(o.arena)]
+	clear(b.Bodies)
+	b.Bodies = nil
 }
 
 // typeIndex returns the index of the type name in b.Types, adding it if new.
