@@ -106,6 +106,34 @@ func (g *Group) Multicast(payload proto.Message) error {
 	return nil
 }
 
+// MulticastFrom is Multicast for the member's own actor: ctx is the context
+// its Receive was given. The payload then joins the driver's queue at once,
+// with no request message through the mailbox and no allocation for one,
+// and goes out when Receive returns. With any other context it is
+// Multicast. Like Multicast it refuses with ErrBackpressure beyond
+// Config.PendingLimit.
+func (g *Group) MulticastFrom(ctx actor.Context, payload proto.Message) error {
+	d := g.d
+	if ctx == nil || ctx != d.ctx || d.core == nil || d.halted {
+		return g.Multicast(payload)
+	}
+	if payload == nil {
+		return fmt.Errorf("%w: nil payload", flush.ErrMalformed)
+	}
+	if d.out.Load() {
+		return fmt.Errorf("%w: %s", ErrStopped, d.self)
+	}
+	if d.backlog.Add(1) > int64(d.cfg.PendingLimit) {
+		d.backlog.Add(-1)
+		d.stats.backpressured.Add(1)
+		return fmt.Errorf("%w: %d multicasts wait at %s", ErrBackpressure, d.cfg.PendingLimit, d.self)
+	}
+	// On the actor's goroutine, inside its Receive: the driver retries its
+	// queue once Receive returns (InvokeUserMessage, pump).
+	d.pending = append(d.pending, payload)
+	return nil
+}
+
 // Leave asks to leave the group. The member keeps taking part until the
 // next view is decided, delivers the current view's last messages, and then
 // its actor receives Stopped{Left: true} and Done closes.

@@ -89,6 +89,16 @@ type app struct {
 	// kept holds every Delivery received and a copy taken on receipt: an
 	// application may keep a Delivery, so none may change afterwards.
 	kept []keptDelivery
+	// insideErrs are the errors of MulticastFrom calls made in Receive.
+	insideErrs []error
+}
+
+// fromInside asks an app to multicast n values from inside its Receive,
+// with MulticastFrom: base+1, ..., base+n.
+type fromInside struct {
+	g    *membership.Group
+	n    int
+	base uint64
 }
 
 type keptDelivery struct {
@@ -127,6 +137,12 @@ func (a *app) Receive(ctx actor.Context) {
 		a.count++
 		a.kept = append(a.kept, keptDelivery{m, *m})
 		a.bySender[m.Sender]++
+	case *fromInside:
+		for k := 1; k <= m.n; k++ {
+			if err := m.g.MulticastFrom(ctx, wrapperspb.UInt64(m.base+uint64(k))); err != nil {
+				a.insideErrs = append(a.insideErrs, err)
+			}
+		}
 	case *membership.Blocked:
 		a.blocked++
 	case *membership.Stopped:

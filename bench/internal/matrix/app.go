@@ -59,7 +59,7 @@ type member struct {
 func (m *member) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *kick:
-		m.topUp()
+		m.topUp(ctx)
 	case *membership.Delivery:
 		if p, ok := msg.Payload.(*wire.Probe); ok && m.s.measuring.Load() {
 			d := time.Duration(time.Now().UnixNano() - int64(p.N))
@@ -76,7 +76,7 @@ func (m *member) Receive(ctx actor.Context) {
 		}
 		if msg.Sender == m.self {
 			m.inflight--
-			m.topUp()
+			m.topUp(ctx)
 		}
 	case *membership.ViewChange:
 		m.mu.Lock()
@@ -102,11 +102,12 @@ func (m *member) notify() {
 	}
 }
 
-// topUp multicasts until the member's window is full.
-func (m *member) topUp() {
+// topUp multicasts until the member's window is full, from inside the
+// actor (MulticastFrom), as an application reacting to deliveries would.
+func (m *member) topUp(ctx actor.Context) {
 	g := m.group.Load()
 	for !m.out && g != nil && m.inflight < m.s.window && m.s.sending.Load() {
-		err := g.Multicast(&wire.Probe{N: uint64(time.Now().UnixNano()), Body: m.s.body})
+		err := g.MulticastFrom(ctx, &wire.Probe{N: uint64(time.Now().UnixNano()), Body: m.s.body})
 		if errors.Is(err, membership.ErrBackpressure) {
 			return // our own deliveries will call again
 		}
