@@ -185,7 +185,7 @@ func (r *Replica) Receive(ctx actor.Context) {
 			r.answerDurable()
 		}
 	case *request:
-		r.submit(m.c)
+		r.submit(ctx, m.c)
 	case *ackTickM:
 		r.sendAcks(ctx)
 	case *statusReq:
@@ -213,7 +213,7 @@ func (r *Replica) ticker(root *actor.RootContext, self *actor.PID) {
 	}
 }
 
-func (r *Replica) submit(c *call) {
+func (r *Replica) submit(ctx actor.Context, c *call) {
 	if r.cfg.LocalReads && c.op.Kind == store.Get {
 		v, found := r.st.Get(c.op.Key)
 		c.reply <- Reply{Result: store.Result{Value: v, Found: found, OK: true}}
@@ -221,7 +221,7 @@ func (r *Replica) submit(c *call) {
 	}
 	r.nextReq++
 	cmd := &kvpb.Command{Origin: string(r.self), Request: r.nextReq, Op: c.op.Marshal()}
-	if err := r.group.Multicast(cmd); err != nil {
+	if err := r.group.MulticastFrom(ctx, cmd); err != nil {
 		c.reply <- Reply{Err: fmt.Errorf("%w: %w", ErrRefused, err)}
 		return
 	}
