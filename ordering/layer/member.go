@@ -7,7 +7,6 @@ import (
 	"github.com/lockstep-actors/lockstep/actors/step"
 	"github.com/lockstep-actors/lockstep/actors/wire"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/anypb"
 )
 
 // Member is one process's stack of ordering layers for one view of one
@@ -32,6 +31,7 @@ type Member struct {
 	ticks    uint64
 	nakBuf   []uint64
 	dataSlab []wire.Data // own Data messages are cut from slabs (see newData)
+	packer   packer      // packs payloads for other processes (pack.go)
 	out      []step.Outbound
 	events   []history.Event
 	stats    Stats
@@ -104,7 +104,7 @@ func (m *Member) Multicast(payload proto.Message) (history.MsgID, error) {
 	d := m.newData()
 	d.Group, d.View, d.Sender, d.Class = m.cfg.Group, m.cfg.View, string(m.cfg.Self), m.class
 	if !m.cfg.LazyPayload {
-		a, err := anypb.New(payload)
+		a, err := m.packer.pack(payload)
 		if err != nil {
 			return history.MsgID{}, fmt.Errorf("%w: %w", ErrBadPayload, err)
 		}

@@ -1,0 +1,57 @@
+package layer
+
+import (
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/anypb"
+)
+
+// Packing payloads. anypb.New allocates three times per call: the Any, its
+// type URL (concatenated afresh every time) and the marshalled bytes. A
+// member packs every multicast it sends to another process, so it keeps
+// the URL of each payload type it has seen and cuts Anys and bytes from
+// slabs. Nothing cut is ever reused: a slab lives while any Data that
+// points into it does (at most Window of them per member under flow
+// control, plus what receivers still hold).
+
+const (
+	anySlabSize   = 64       // Anys per allocation
+	valueSlabSize = 32 << 10 // bytes per allocation of marshalled payloads
+)
+
+// packer is the member's packing state.
+type packer struct {
+	urls   map[protoreflect.FullName]string
+	anys   []anypb.Any
+	values []byte
+}
+
+// pack returns payload in an Any, as anypb.New would.
+func (p *packer) pack(payload proto.Message) (*anypb.Any, error) {
+	name := payload.ProtoReflect().Descriptor().FullName()
+	url, ok := p.urls[name]
+	if !ok {
+		if p.urls == nil {
+			p.urls = make(map[protoreflect.FullName]string)
+		}
+		url = "type.googleapis.com/" + string(name)
+		p.urls[name] = url
+	}
+	size := proto.Size(payload)
+	if cap(p.values)-len(p.values) < size {
+		p.values = make([]byte, 0, max(valueSlabSize, size))
+	}
+	out, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(p.values, payload)
+	if err != nil {
+		return nil, err
+	}
+	value := out[len(p.values):len(out):len(out)]
+	p.values = out
+	if len(p.anys) == 0 {
+		p.anys = make([]anypb.Any, anySlabSize)
+	}
+	a := &p.anys[0]
+	p.anys = p.anys[1:]
+	a.TypeUrl, a.Value = url, value
+	return a, nil
+}
