@@ -89,7 +89,7 @@ func (m *Member) onData(d *wire.Data, payload proto.Message) error {
 		if d.Payload == nil {
 			return fmt.Errorf("%w: none in seq %d from %q", ErrBadPayload, d.Seq, d.Sender)
 		}
-		p, err := d.Payload.UnmarshalNew()
+		p, err := m.packer.unpack(d.Payload)
 		if err != nil {
 			return fmt.Errorf("%w: seq %d from %q: %w", ErrBadPayload, d.Seq, d.Sender, err)
 		}

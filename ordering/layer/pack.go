@@ -3,6 +3,7 @@ package layer
 import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/anypb"
 )
 
@@ -19,9 +20,11 @@ const (
 	valueSlabSize = 32 << 10 // bytes per allocation of marshalled payloads
 )
 
-// packer is the member's packing state.
+// packer is the member's packing state, and the payload types it resolved
+// when unpacking.
 type packer struct {
 	urls   map[protoreflect.FullName]string
+	types  map[string]protoreflect.MessageType
 	anys   []anypb.Any
 	values []byte
 }
@@ -55,3 +58,29 @@ func (p *packer) pack(payload proto.Message) (*anypb.Any, error) {
 	a.TypeUrl, a.Value = url, value
 	return a, nil
 }
+
+// unpack returns the payload of a, as a.UnmarshalNew would, resolving each
+// type URL once.
+func (p *packer) unpack(a *anypb.Any) (proto.Message, error) {
+	mt, ok := p.types[a.TypeUrl]
+	if !ok {
+		var err error
+		if mt, err = protoregistry.GlobalTypes.FindMessageByURL(a.TypeUrl); err != nil {
+			return nil, err
+		}
+		if p.types == nil {
+			p.types = make(map[string]protoreflect.MessageType)
+		}
+		if len(p.types) < maxResolvedTypes { // a peer sending many names must not grow it without bound
+			p.types[a.TypeUrl] = mt
+		}
+	}
+	m := mt.New().Interface()
+	if err := proto.Unmarshal(a.Value, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// maxResolvedTypes bounds the cache of resolved payload types.
+const maxResolvedTypes = 256

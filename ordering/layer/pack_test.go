@@ -57,3 +57,31 @@ func TestPackAllocations(t *testing.T) {
 		t.Fatalf("pack allocates %.2f times per payload, want slabs (at most 0.2)", a)
 	}
 }
+
+// unpack gives what UnmarshalNew gives, and refuses an unknown type.
+func TestUnpackMatchesUnmarshalNew(t *testing.T) {
+	var p packer
+	for i := range 5 {
+		a, err := anypb.New(&wire.Probe{N: uint64(i), From: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.unpack(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := a.UnmarshalNew()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(got, want) {
+			t.Fatalf("unpacked %v, UnmarshalNew gives %v", got, want)
+		}
+	}
+	if _, err := p.unpack(&anypb.Any{TypeUrl: "type.googleapis.com/no.such.Type"}); err == nil {
+		t.Fatal("unpacked a payload of an unknown type")
+	}
+	if _, err := p.unpack(&anypb.Any{TypeUrl: "type.googleapis.com/lockstep.wire.Probe", Value: []byte{0xff}}); err == nil {
+		t.Fatal("unpacked malformed bytes")
+	}
+}
