@@ -28,8 +28,19 @@ func (c Config) coreConfig(k Class) layer.Config {
 	lc.Self, lc.Group, lc.Members, lc.View, lc.Class = c.Self, c.Group, c.Members, c.View, k
 	// Payloads are packed only if some member can only be reached packed.
 	lc.LazyPayload = c.allLocal()
+	// With nothing recorded, deliveries come as compact records
+	// (compactCore) rather than history events.
+	lc.CompactDeliveries = !history.Enabled(c.Recorder)
 	return lc
 }
+
+// compactCore is what a core offers when it hands deliveries over as
+// compact records (layer.Config.CompactDeliveries); *layer.Member has it.
+type compactCore interface {
+	Deliveries() []layer.Delivery
+}
+
+var _ compactCore = (*layer.Member)(nil)
 
 // newCore builds the pure stack for one class.
 func newCore(lc layer.Config) (Core, error) { return layer.New(lc) }

@@ -11,6 +11,7 @@ import (
 	"github.com/lockstep-actors/lockstep/actors/step"
 	"github.com/lockstep-actors/lockstep/actors/wire"
 	"github.com/lockstep-actors/lockstep/internal/outbox"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/protobuf/proto"
 )
@@ -76,7 +77,9 @@ type slot struct {
 	class   Class
 	core    Core
 	port    *actor.PID
-	origin  *origin // what the slot's in-process data carries (local.go)
+	origin  *origin     // what the slot's in-process data carries (local.go)
+	compact compactCore // the core, if it hands over compact deliveries
+	name    string      // class.String(), kept for the deliveries' Meta
 	pending []proto.Message
 	head    int
 }
@@ -116,7 +119,9 @@ func newDriver(cfg Config) (*driver, error) {
 			return nil, fmt.Errorf("ordering: building %s core for %s: %w", k, cfg.Self, err)
 		}
 		port := portPID(d.self, k)
-		d.slots = append(d.slots, slot{class: k, core: c, port: port, origin: &origin{port: port, from: cfg.Self, class: k}})
+		sl := slot{class: k, name: k.String(), core: c, port: port, origin: &origin{port: port, from: cfg.Self, class: k}}
+		sl.compact, _ = c.(compactCore)
+		d.slots = append(d.slots, sl)
 	}
 	d.routes = newRoutes(cfg, classes)
 	for _, p := range d.routes.byRank {
@@ -320,6 +325,9 @@ func (d *driver) pump() {
 			rd := s.core.Ready()
 			d.send(s, rd.Messages)
 			d.events(rd.Events)
+			if s.compact != nil {
+				d.compactDeliveries(s, s.compact.Deliveries())
+			}
 			s.core.Advance(rd)
 			d.lastMsg, d.lastEnv, d.lastLocal = nil, nil, nil
 			if len(d.loop) > 0 {
@@ -397,6 +405,17 @@ func (d *driver) events(evs []history.Event) {
 		}
 		if ev.Kind == history.Deliver && ev.Payload != nil {
 			d.out = append(d.out, delivery{payload: ev.Payload, msg: ev.Msg, class: ev.Class, globalSeq: ev.GlobalSeq})
+		}
+	}
+}
+
+// compactDeliveries queues a Ready's compact deliveries (core.go).
+func (d *driver) compactDeliveries(s *slot, dls []layer.Delivery) {
+	class := s.name
+	for i := range dls {
+		dl := &dls[i]
+		if dl.Payload != nil {
+			d.out = append(d.out, delivery{payload: dl.Payload, msg: history.MsgID{Sender: dl.Sender, View: d.cfg.View, Seq: dl.Seq}, class: class, globalSeq: dl.GlobalSeq})
 		}
 	}
 }

@@ -52,6 +52,13 @@ type Config struct {
 	// without a payload is useless to anyone who only has the Data, so
 	// leave it off when Data leaves the process or is stored (the default).
 	LazyPayload bool
+	// CompactDeliveries is for a driver that records no history: Ready's
+	// Events then hold no Multicast and no Deliver events, and deliveries
+	// go, as small Delivery records, to Deliveries. Copying a history
+	// event per delivery (and its write barriers while the collector runs)
+	// is a measurable share of in-process multicast. Leave it off wherever
+	// a history is recorded: the simulator, the checkers' tests.
+	CompactDeliveries bool
 }
 
 // DefaultConfig returns the tuning defaults. The caller fills in Self,

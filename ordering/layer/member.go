@@ -34,7 +34,11 @@ type Member struct {
 	packer   packer      // packs payloads for other processes (pack.go)
 	out      []step.Outbound
 	events   []history.Event
-	stats    Stats
+	// deliveries and readyDeliveries: see Config.CompactDeliveries and
+	// Deliveries.
+	deliveries      []Delivery
+	readyDeliveries int
+	stats           Stats
 }
 
 var _ step.Machine = (*Member)(nil)
@@ -120,7 +124,9 @@ func (m *Member) Multicast(payload proto.Message) (history.MsgID, error) {
 		}
 	}
 	id := history.MsgID{Sender: m.cfg.Self, View: m.cfg.View, Seq: d.Seq}
-	m.events = append(m.events, history.Event{Process: m.cfg.Self, Kind: history.Multicast, Msg: id, View: m.cfg.View, Class: m.class})
+	if !m.cfg.CompactDeliveries {
+		m.events = append(m.events, history.Event{Process: m.cfg.Self, Kind: history.Multicast, Msg: id, View: m.cfg.View, Class: m.class})
+	}
 	m.stats.Multicasts++
 	m.bottom.accept(entry{d: d, payload: payload, rank: m.self})
 	return id, nil
@@ -152,12 +158,16 @@ func (m *Member) PayloadOf(d *wire.Data) proto.Message { return m.rel.payloadOf(
 // accept is the top of the stack: deliver to the application.
 func (m *Member) accept(e entry) {
 	m.rel.deliveredMsg(e.rank, e.d.Seq)
+	m.stats.Delivered++
+	if m.cfg.CompactDeliveries {
+		m.deliveries = append(m.deliveries, Delivery{Payload: e.payload, Sender: m.cfg.Members[e.rank], Seq: e.d.Seq, GlobalSeq: e.gs})
+		return
+	}
 	m.events = append(m.events, history.Event{
 		Process: m.cfg.Self, Kind: history.Deliver,
 		Msg:  history.MsgID{Sender: m.cfg.Members[e.rank], View: m.cfg.View, Seq: e.d.Seq},
 		View: m.cfg.View, Class: m.class, GlobalSeq: e.gs, Payload: e.payload,
 	})
-	m.stats.Delivered++
 }
 
 // Step feeds one message from process from: a *wire.Data (first send or

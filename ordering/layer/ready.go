@@ -1,6 +1,10 @@
 package layer
 
-import "github.com/lockstep-actors/lockstep/actors/step"
+import (
+	"github.com/lockstep-actors/lockstep/actors/history"
+	"github.com/lockstep-actors/lockstep/actors/step"
+	"google.golang.org/protobuf/proto"
+)
 
 // orderDue reports whether Ready should emit the pending assignments.
 func (m *Member) orderDue() bool {
@@ -14,7 +18,7 @@ func (m *Member) orderDue() bool {
 
 // HasReady reports whether Ready would return anything.
 func (m *Member) HasReady() bool {
-	return len(m.out) > 0 || len(m.events) > 0 || m.orderDue()
+	return len(m.out) > 0 || len(m.events) > 0 || len(m.deliveries) > 0 || m.orderDue()
 }
 
 // Ready returns the messages to send and the events (multicasts and
@@ -38,6 +42,7 @@ func (m *Member) Ready() step.Ready {
 		t.pendingFrom = t.assigned + 1
 		t.flushDue = false
 	}
+	m.readyDeliveries = len(m.deliveries)
 	return step.Ready{Messages: m.out, Events: m.events}
 }
 
@@ -46,7 +51,24 @@ func (m *Member) Ready() step.Ready {
 func (m *Member) Advance(rd step.Ready) {
 	m.out = dropPrefix(m.out, len(rd.Messages))
 	m.events = dropPrefix(m.events, len(rd.Events))
+	m.deliveries = dropPrefix(m.deliveries, m.readyDeliveries)
+	m.readyDeliveries = 0
 }
+
+// Delivery is one delivery in compact form (Config.CompactDeliveries): what
+// a Deliver event would say, less what the member's configuration already
+// says (its process, group, view and class).
+type Delivery struct {
+	Payload   proto.Message
+	Sender    history.ProcessID
+	Seq       uint64
+	GlobalSeq uint64 // position in the total order (atomic classes), else 0
+}
+
+// Deliveries returns, in order, the deliveries of the last Ready when
+// Config.CompactDeliveries is set (none otherwise). They stay valid until
+// Advance.
+func (m *Member) Deliveries() []Delivery { return m.deliveries[:m.readyDeliveries] }
 
 func dropPrefix[T any](s []T, k int) []T {
 	k = min(k, len(s))
