@@ -25,17 +25,19 @@
 //		switch m := ctx.Message().(type) {
 //		case *membership.ViewChange: // m.ID, m.Members (rank order), m.Primary
 //		case *membership.Delivery:   // m.Sender, m.View, m.Seq, m.Payload
+//			l.g.MulticastFrom(ctx, reply) // from its own Receive: no mailbox hop
 //		case *membership.Blocked:    // no primary component on this side
 //		case *membership.Stopped:    // left, or removed from the group
 //		}
 //	}
 //
 // Start spawns the member actor (named Config.Name, by default the group's
-// name) and returns a Group handle: Multicast, Leave, View, Done, Stats. If
-// the actor implements StateTransfer (Snapshot, Restore) a joiner receives
-// the group's state through it. Options: WithLogger, WithRecorder (history
-// events for the checkers), WithFaults (failure models of package actors on
-// the member's traffic), WithStateTransfer, WithProps.
+// name) and returns a Group handle: Multicast, MulticastFrom, Leave, View,
+// Done, Stats. If the actor implements StateTransfer (Snapshot, Restore) a
+// joiner receives the group's state through it. Options: WithLogger,
+// WithRecorder (history events for the checkers), WithFaults (failure
+// models of package actors on the member's traffic), WithStateTransfer,
+// WithProps.
 //
 // # The driver: one actor, one goroutine, one ordered path
 //
