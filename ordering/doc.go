@@ -71,12 +71,12 @@
 // The point is the transport's fixed cost per message: a mailbox post (a
 // lock, often a goroutine wake-up) and, between processes, protoactor
 // remote's envelope; the decorator over a pass-through core spent about
-// 40% of its CPU posting before. Config.BatchMax (default 8) caps a batch:
-// a destination that reaches it is sent at once, so a batch never waits
-// for a long invocation to end. Larger caps measured worse with
-// closed-loop senders, which cannot multicast again until their own batch
-// has gone out and come back as deliveries. HoldAtPost mode does not
-// batch.
+// 40% of its CPU posting before. Config.BatchMax (default 32) caps a
+// batch: a destination that reaches it is sent at once, so a batch never
+// waits for a long invocation to end. Between processes a batch names its
+// Data's group, sender, class and payload type once and carries its
+// messages in one buffer, so the receiver allocates per batch what it
+// used to allocate per message. HoldAtPost mode does not batch.
 //
 // # The decorators
 //

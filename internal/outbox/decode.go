@@ -27,7 +27,7 @@ type Decoder struct {
 // ErrBadBatch) then says how many were skipped and why the first was.
 // A batch whose parallel lists disagree in length is refused whole.
 func (d *Decoder) Decode(b *wire.Batch, each func(proto.Message)) error {
-	var cut [8][]byte // a batch holds at most a few messages: no allocation
+	var cut [32][]byte // a batch holds at most DefaultConfig's 32: no allocation
 	bodies, err := bodiesOf(b, cut[:0])
 	if err != nil {
 		return err

@@ -199,9 +199,9 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 	}
 }
 
-// batchBuf is a Batch with room for its lists, so that a batch of up to
-// eight messages is one allocation.
-type batchBuf struct {
+// smallBatch and bigBatch are a Batch with room for its lists, so that a
+// batch is one allocation: up to 8 messages, and up to DefaultConfig's 32.
+type smallBatch struct {
 	b      wire.Batch
 	types  [2]string
 	typeOf [8]uint32
@@ -209,17 +209,27 @@ type batchBuf struct {
 	bodies [8][]byte // gathered here, then packed into the blob (pack)
 }
 
+type bigBatch struct {
+	b      wire.Batch
+	types  [2]string
+	typeOf [32]uint32
+	sizes  [32]uint32
+	bodies [32][]byte
+}
+
 // newBatch returns an empty batch with room for n messages.
 func (o *Outbox) newBatch(n int) *wire.Batch {
-	buf := &batchBuf{}
-	b := &buf.b
-	b.Types = buf.types[:0]
-	if n <= len(buf.bodies) {
-		b.TypeOf, b.Sizes, b.Bodies = buf.typeOf[:0], buf.sizes[:0], buf.bodies[:0]
-	} else {
-		b.TypeOf, b.Sizes, b.Bodies = make([]uint32, 0, n), make([]uint32, 0, n), make([][]byte, 0, n)
+	switch {
+	case n <= 8:
+		buf := &smallBatch{}
+		buf.b.Types, buf.b.TypeOf, buf.b.Sizes, buf.b.Bodies = buf.types[:0], buf.typeOf[:0], buf.sizes[:0], buf.bodies[:0]
+		return &buf.b
+	case n <= 32:
+		buf := &bigBatch{}
+		buf.b.Types, buf.b.TypeOf, buf.b.Sizes, buf.b.Bodies = buf.types[:0], buf.typeOf[:0], buf.sizes[:0], buf.bodies[:0]
+		return &buf.b
 	}
-	return b
+	return &wire.Batch{Types: make([]string, 0, 2), TypeOf: make([]uint32, 0, n), Sizes: make([]uint32, 0, n), Bodies: make([][]byte, 0, n)}
 }
 
 // bodyOf returns pm marshalled for batch b and the type name it is listed
