@@ -43,15 +43,17 @@
 //     cross-core wake-ups and contended queue locks on every message.
 //   - decorator-only adds the routing of each arrival, the core's Ready
 //     bookkeeping and a direct invoke per delivery. Sends are batched per
-//     destination (ordering's doc, "Batching"), so it posts about one
-//     protoactor message per 8 of raw's.
+//     destination (ordering's doc, "Batching"), so it posts one protoactor
+//     message for up to 32 of raw's.
 //   - the classes add the layers: a Data message and an in-process carrier
-//     per multicast cut from slabs (no allocation per message, but some 260
-//     bytes, whose garbage collection and write barriers are about 30%
-//     of the CPU in the profiles of RESULTS.md), a Deliver event per
-//     delivery, sequence and duplicate checks, Status heartbeats (every 1
-//     ms tick and every 256 arrivals) and, for the atomic classes, the
-//     sequencer's Orders and the wait for them.
+//     per multicast cut from slabs (no allocation per message, but some
+//     230-315 bytes, whose garbage collection and write barriers are
+//     30-33% of the CPU in the profiles of RESULTS.md; raw leaves no
+//     garbage, and with a live heap of a few MB the collector runs every
+//     few MB allocated), a compact delivery record per delivery, sequence
+//     and duplicate checks, Status heartbeats (every 1 ms tick and every
+//     256 arrivals) and, for the atomic classes, the sequencer's Orders and
+//     the wait for them.
 //   - at-post additionally contends on the member's mutex, defers its sends
 //     until the mutex is released and passes every delivery through the
 //     inner queue a second time; it does not batch.
@@ -65,11 +67,14 @@
 // protoactor remote on 127.0.0.1: raw, then the six classes, in one run.
 // CPU and allocations count the benchmark's own process (one member of
 // three). Across processes every message is marshalled once at its sender
-// (a fan-out shares the bytes) and unmarshalled at each receiver, Data,
-// its packed payload and the batch that carries it; that, protoactor
-// remote's gRPC stream and the garbage they leave set the CPU per
-// multicast, while the rate is bounded by the 256-message window over the
-// round trip through three processes sharing two cores.
+// (each destination's batch copies the bytes into its one buffer) and
+// unmarshalled at each receiver: the batch, one buffer for up to 32
+// messages; each Data, one allocation whose payload bytes stay in that
+// buffer (internal/outbox, "compact Data"); and the payload itself. That,
+// protoactor remote's envelope and gRPC stream per batch, and the garbage
+// they leave set the CPU per multicast, while the rate is bounded by the
+// 256-message window over the round trip through three processes sharing
+// two cores.
 //
 // # Byzantine agreement (agreement_bench_test.go)
 //
@@ -104,8 +109,11 @@
 // coordinator's included). Suspicion across processes takes 1 s of
 // silence, so crash and timing cells measure 3 s after the fault. Its
 // msgs/s/member is the slowest survivor's rate (as JGroups' figure is);
-// mean-msgs/s/member the mean over survivors. -short runs FIFO and atomic
-// with 3 processes, none and crash. The driver and its choices are
+// mean-msgs/s/member the mean over survivors. With five processes on two
+// cores the crash cells' view change has measured anywhere from 120 ms to
+// 2.2 s between runs of the same build: detection alone takes the 1 s of
+// silence, and the flush then competes for CPU with five senders. -short
+// runs FIFO and atomic with 3 processes, none and crash. The driver and its choices are
 // documented in bench/internal/matrix.
 //
 // # Peers and the results page
@@ -124,6 +132,6 @@
 //
 // checks that the heap after 5 million causal-atomic multicasts is within
 // 1.2x of the heap after 1 million (the default run uses 30,000 and 150,000).
-// Measured with -long: 5,424,264 B after 1,000,002 multicasts and
-// 5,601,192 B after 5,000,001, a ratio of 1.03.
+// Measured with -long: 5,565,856 B after 1,000,002 multicasts and
+// 5,547,440 B after 5,000,001, a ratio of 1.00.
 package bench
