@@ -119,16 +119,7 @@ type compactBody struct {
 // marshalCompact encodes d compact for batch b into the arena.
 func (o *Outbox) marshalCompact(b *wire.Batch, d *wire.Data) []byte {
 	o.stats.Marshalled++
-	start := len(o.arena)
-	out := appendCompact(o.arena, d, b.DataPayloadType)
-	if cap(out) != cap(o.arena) { // outgrew the arena: start a new one
-		o.arena = make([]byte, 0, max(arenaSize, len(out)-start))
-		out = appendCompact(o.arena, d, b.DataPayloadType)
-		start = 0
-	}
-	body := out[start:len(out):len(out)]
-	o.arena = out
-	return body
+	return o.arena.Append(func(buf []byte) []byte { return appendCompact(buf, d, b.DataPayloadType) })
 }
 
 // dataAndAny puts a decoded Data and its payload's Any in one allocation.

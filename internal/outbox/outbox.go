@@ -3,6 +3,7 @@ package outbox
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/internal/arena"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -35,7 +36,7 @@ type Outbox struct {
 
 	bodies  map[proto.Message][]byte   // per flush: a fanned-out message is marshalled once
 	compact map[*wire.Data]compactBody // the same for compact Data bodies
-	arena   []byte                     // bodies are cut from it (marshal)
+	arena   arena.Arena                // bodies are cut from it (marshal)
 	stats   Stats
 }
 
@@ -56,7 +57,7 @@ type Stats struct {
 
 // New returns an empty outbox; cfg must be valid.
 func New(cfg Config) *Outbox {
-	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte), compact: make(map[*wire.Data]compactBody)}
+	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte), compact: make(map[*wire.Data]compactBody), arena: arena.Arena{Size: arenaSize}}
 }
 
 // Stats returns the outbox's counters.
@@ -266,17 +267,7 @@ const arenaSize = 64 << 10
 // goroutine), so a body costs a fraction of an allocation.
 func (o *Outbox) marshal(pm proto.Message) ([]byte, error) {
 	o.stats.Marshalled++
-	size := proto.Size(pm)
-	if cap(o.arena)-len(o.arena) < size {
-		o.arena = make([]byte, 0, max(arenaSize, size))
-	}
-	out, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(o.arena, pm)
-	if err != nil {
-		return nil, err
-	}
-	body := out[len(o.arena):len(out):len(out)]
-	o.arena = out
-	return body, nil
+	return o.arena.Marshal(pm)
 }
 
 func (o *Outbox) sendBatch(d *dest, b *wire.Batch, send SendFunc) {
@@ -294,16 +285,15 @@ func (o *Outbox) pack(b *wire.Batch) {
 	total := 0
 	for _, body := range b.Bodies {
 		total += len(body)
-	}
-	if cap(o.arena)-len(o.arena) < total {
-		o.arena = make([]byte, 0, max(arenaSize, total))
-	}
-	start := len(o.arena)
-	for _, body := range b.Bodies {
-		o.arena = append(o.arena, body...)
 		b.Sizes = append(b.Sizes, uint32(len(body)))
 	}
-	b.Blob = o.arena[start:len(o.arena):len(o.arena)]
+	o.arena.Reserve(total)
+	b.Blob = o.arena.Append(func(blob []byte) []byte {
+		for _, body := range b.Bodies {
+			blob = append(blob, body...)
+		}
+		return blob
+	})
 	clear(b.Bodies)
 	b.Bodies = nil
 }

@@ -1,6 +1,7 @@
 package layer
 
 import (
+	"github.com/lockstep-actors/lockstep/internal/arena"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -26,7 +27,7 @@ type packer struct {
 	urls   map[protoreflect.FullName]string
 	types  map[string]protoreflect.MessageType
 	anys   []anypb.Any
-	values []byte
+	values arena.Arena
 }
 
 // pack returns payload in an Any, as anypb.New would.
@@ -40,16 +41,13 @@ func (p *packer) pack(payload proto.Message) (*anypb.Any, error) {
 		url = "type.googleapis.com/" + string(name)
 		p.urls[name] = url
 	}
-	size := proto.Size(payload)
-	if cap(p.values)-len(p.values) < size {
-		p.values = make([]byte, 0, max(valueSlabSize, size))
+	if p.values.Size == 0 {
+		p.values.Size = valueSlabSize
 	}
-	out, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(p.values, payload)
+	value, err := p.values.Marshal(payload)
 	if err != nil {
 		return nil, err
 	}
-	value := out[len(p.values):len(out):len(out)]
-	p.values = out
 	if len(p.anys) == 0 {
 		p.anys = make([]anypb.Any, anySlabSize)
 	}
