@@ -110,8 +110,9 @@
 //
 // Each class runs 2,000 seeded schedules on the shared simulator (actors/sim)
 // and 500 on a second, in-package scheduler, 100,000 each with -long (about
-// 14 minutes on 2 cores, so give it -timeout 30m): 3 to 7 members, random multicasts from random members (retried or dropped when
-// flow control refuses them), loss, duplication, delay and reordering, then
+// 14 minutes on 2 cores, so give it -timeout 30m): 3 to 7 members, random
+// multicasts from random members (retried or dropped when flow control
+// refuses them), loss, duplication, delay and reordering, then
 // a heal and a run to quiescence. The class's checkers from actors/history
 // (history.ChecksFor) judge every history, and after quiescence no member
 // holds a message and none rejected a correct peer's message. A failure
