@@ -183,6 +183,11 @@ func (m *Member) Multicast(payload proto.Message) (history.MsgID, error) {
 	if errors.Is(err, layer.ErrBadPayload) {
 		return history.MsgID{}, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
+	if errors.Is(err, layer.ErrWindowFull) {
+		// Returned as it is: a driver retries while the window is full, and
+		// wrapping it would allocate on every attempt.
+		return history.MsgID{}, err
+	}
 	if err != nil {
 		return history.MsgID{}, fmt.Errorf("flush: ordering layer: %w", err)
 	}
