@@ -109,10 +109,13 @@
 // coordinator's included). Suspicion across processes takes 1 s of
 // silence, so crash and timing cells measure 3 s after the fault. Its
 // msgs/s/member is the slowest survivor's rate (as JGroups' figure is);
-// mean-msgs/s/member the mean over survivors. With five processes on two
-// cores the crash cells' view change has measured anywhere from 120 ms to
-// 2.2 s between runs of the same build: detection alone takes the 1 s of
-// silence, and the flush then competes for CPU with five senders. -short
+// mean-msgs/s/member the mean over survivors. A -cpuprofile of the test
+// sees none of the members; LOCKSTEP_BENCH_CHILD_CPUPROFILE=<dir> makes
+// every child write its own CPU profile there (bench/internal/loopback).
+// With five processes on two cores the crash cells' view change has
+// measured anywhere from 120 ms to 2.2 s between runs of the same build:
+// detection alone takes the 1 s of silence, and the flush then competes
+// for CPU with five senders. -short
 // runs FIFO and atomic with 3 processes, none and crash. The driver and its choices are
 // documented in bench/internal/matrix.
 //

@@ -82,7 +82,7 @@ const loopbackScope = "The profile covers the benchmark's own process only: one 
 
 // jgroupsScope adds why the JGroups rows are profiled through another
 // benchmark.
-const jgroupsScope = loopbackScope + " The JGroups rows run on package membership in three child processes, which no profile of the benchmark process can see; this is the same class over the same transport without the view manager."
+const jgroupsScope = loopbackScope + " The JGroups rows run on package membership in three child processes, which no profile of the benchmark process can see; this is the same class over the same transport without the view manager. To profile the members themselves, run the matrix cell with LOCKSTEP_BENCH_CHILD_CPUPROFILE=<dir> (bench/internal/loopback)."
 
 // jgroupsTargets: the class over loopback, for each JGroups row missed.
 func (r *report) jgroupsTargets() []profileTarget {

@@ -19,6 +19,9 @@ const (
 	EnvRole = "LOCKSTEP_BENCH_CHILD"
 	// EnvParams carries a child's parameters as key=value pairs joined by ";".
 	EnvParams = "LOCKSTEP_BENCH_PARAMS"
+	// EnvCPUProfile, if set in the parent's environment, names a directory
+	// where every child writes a CPU profile of its role (see profile.go).
+	EnvCPUProfile = "LOCKSTEP_BENCH_CHILD_CPUPROFILE"
 	// ChildTest is the test a child runs; it must call Serve.
 	ChildTest = "TestLoopbackChild"
 	// DefaultChildTimeout bounds a child whose parameters set no "timeout".
@@ -139,9 +142,16 @@ func Serve(t testing.TB) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	stopProfile, err := startProfile(name)
+	if err != nil {
+		report.Send("error", strings.ReplaceAll(err.Error(), " ", "_"))
+		t.Fatal(err)
+	}
+	defer stopProfile()
 	go func() {
 		// the parent closing our input (or dying) ends the role
 		_, _ = io.Copy(io.Discard, bufio.NewReader(os.Stdin))
+		stopProfile() // the measurement is over: write it before teardown
 		cancel()
 	}()
 	if err := role(ctx, p, report); err != nil {

@@ -3,6 +3,8 @@ package loopback
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -95,5 +97,35 @@ func TestParams(t *testing.T) {
 	}
 	if _, err := p.Duration("a", 0); !errors.Is(err, ErrParam) {
 		t.Errorf("malformed Duration: %v, want ErrParam", err)
+	}
+}
+
+// With EnvCPUProfile set, a child that is asked to stop leaves a complete
+// CPU profile of its role (a gzipped protobuf) in that directory.
+func TestChildWritesItsProfile(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(EnvCPUProfile, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := Spawn(ctx, "test-echo", Params{"n": "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Await(ctx, "ready"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "test-echo-*.cpu.pprof"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("profiles %v (%v), want one", files, err)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("profile of %d bytes is not gzipped: the child did not finish writing it", len(b))
 	}
 }
