@@ -23,6 +23,14 @@
 // invocation that filled it (or earlier when it reaches Config.MaxItems),
 // so it adds at most one invocation of delay.
 //
+// Between processes the receiver's allocations are what a batch spares
+// most: the batch carries its messages back to back in one buffer (blob
+// and sizes), and a Data whose group, sender, class and payload type are
+// the batch's travels compact (compact.go), decoded in one allocation with
+// its payload's bytes left in that buffer. Marshalled bytes are cut from
+// shared buffers (package arena), and a message fanned out to several
+// destinations is marshalled once per flush.
+//
 // The package is not safe for concurrent use: one Outbox belongs to one
 // actor and is used on its goroutine.
 package outbox
