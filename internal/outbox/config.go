@@ -23,8 +23,10 @@ type Config struct {
 // what one mailbox invocation produced, so a larger cap adds no waiting;
 // once the per-message costs of decoding were cut (compact Data, one blob
 // per batch), 32 spent less CPU per multicast than 8, in process and over
-// loopback, in same-binary A/B runs of bench's BenchmarkOrdering,
-// BenchmarkOrderingLoopback and BenchmarkMatrixLoopback.
+// loopback, in A/B runs of bench's BenchmarkOrdering,
+// BenchmarkOrderingLoopback and BenchmarkMatrixLoopback (build the bench
+// test binary once with 8 here and once with 32, `go test -c -o`, and
+// alternate the two; each member's Config.BatchMax overrides this).
 func DefaultConfig() Config { return Config{MaxItems: 32, MaxBytes: 1 << 20} }
 
 // Validate reports whether c is usable.
