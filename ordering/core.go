@@ -28,6 +28,8 @@ func (c Config) coreConfig(k Class) layer.Config {
 	lc.Self, lc.Group, lc.Members, lc.View, lc.Class = c.Self, c.Group, c.Members, c.View, k
 	// Payloads are packed only if some member can only be reached packed.
 	lc.LazyPayload = c.allLocal()
+	// And then own multicasts never become wire.Data (local.go).
+	lc.LocalFanout = lc.LazyPayload
 	// With nothing recorded, deliveries come as compact records
 	// (compactCore) rather than history events.
 	lc.CompactDeliveries = !history.Enabled(c.Recorder)
@@ -52,7 +54,10 @@ func isWindowFull(err error) bool { return errors.Is(err, layer.ErrWindowFull) }
 // (local.go); *layer.Member has it, test cores need not.
 type localCore interface {
 	PayloadOf(d *wire.Data) proto.Message
-	StepData(from history.ProcessID, d *wire.Data, payload proto.Message) error
+	StepLocal(from history.ProcessID, seq uint64, vt []uint64, payload proto.Message) error
+	// Fanouts lists the own multicasts of the last Ready that the driver
+	// carries to the other members (layer.Config.LocalFanout).
+	Fanouts() []layer.Fanout
 }
 
 var _ localCore = (*layer.Member)(nil)

@@ -32,18 +32,22 @@
 //     goroutine; from outside: the request is posted to the member's
 //     mailbox and taken up there).
 //  2. The member's core (*layer.Member for the class) numbers and stamps the
-//     message (sequence number, vector timestamp) into a wire.Data and puts
-//     one Outbound per other member into its Ready; the member delivers to
-//     itself without a network hop when its class allows.
+//     message (sequence number, vector timestamp) and keeps it until it is
+//     stable. If some member is in another process, the core makes it a
+//     wire.Data and puts one Outbound per other member into its Ready; if
+//     every member shares this process, it lists the message in its
+//     Fanouts instead and no wire.Data is made at all
+//     (layer.Config.LocalFanout). The member delivers to itself without a
+//     network hop when its class allows.
 //  3. After the actor's Receive returns, the decorator carries the Ready
 //     out with the actor's own context, so sender middleware applies,
 //     gathering the sends per destination until the invocation ends
-//     (Batching, below). A
-//     member in this process gets one localData per multicast (the
-//     wire.Data, the payload itself and the sender's port PID, below),
-//     shared by all of them: nothing is packed or copied, and when every
-//     member is local the layers never build the protobuf Any at all
-//     (layer.Config.LazyPayload). A member in another process gets the
+//     (Batching, below). A member in this process gets one localData per
+//     multicast (sequence number, timestamp, the payload itself and the
+//     sender's port PID; local.go), shared by all of them: nothing is
+//     packed or copied, and when every member is local the layers never
+//     build the protobuf Any (layer.Config.LazyPayload) or the wire.Data.
+//     A member in another process gets the
 //     wire.Data, with its payload packed, in one protoactor envelope whose
 //     sender is the port PID, through protoactor remote.
 //  4. At a receiver, the message enters the decorated mailbox like any

@@ -2,6 +2,7 @@ package ordering
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,8 @@ type driver struct {
 	slots  []slot
 	routes routes
 	self   *actor.PID // cfg.PIDs[cfg.Self]
+	// selfRank is cfg.Self's rank in cfg.Members.
+	selfRank int
 	// registered is the PID bind registered the driver under (registry.go).
 	registered *actor.PID
 
@@ -79,6 +82,7 @@ type slot struct {
 	port    *actor.PID
 	origin  *origin     // what the slot's in-process data carries (local.go)
 	compact compactCore // the core, if it hands over compact deliveries
+	local   localCore   // the core, if it takes in-process data (local.go)
 	name    string      // class.String(), kept for the deliveries' Meta
 	pending []proto.Message
 	head    int
@@ -121,9 +125,11 @@ func newDriver(cfg Config) (*driver, error) {
 		port := portPID(d.self, k)
 		sl := slot{class: k, name: k.String(), core: c, port: port, origin: &origin{port: port, from: cfg.Self, class: k}}
 		sl.compact, _ = c.(compactCore)
+		sl.local, _ = c.(localCore)
 		d.slots = append(d.slots, sl)
 	}
 	d.routes = newRoutes(cfg, classes)
+	d.selfRank = slices.Index(cfg.Members, cfg.Self)
 	for _, p := range d.routes.byRank {
 		d.local = append(d.local, d.self != nil && p != nil && p.Address == d.self.Address)
 	}
@@ -323,6 +329,9 @@ func (d *driver) pump() {
 			}
 			progressed = true
 			rd := s.core.Ready()
+			if s.local != nil {
+				d.fanout(s, s.local.Fanouts())
+			}
 			d.send(s, rd.Messages)
 			d.events(rd.Events)
 			if s.compact != nil {
@@ -381,14 +390,19 @@ func (d *driver) send(s *slot, msgs []step.Outbound) {
 			}
 			msg = d.lastEnv
 		}
-		switch {
-		case d.cfg.Mode == HoldAtPost || d.ctx == nil:
-			// Sent after the lock is released (postlock.go): sending under
-			// it could deadlock two members posting to each other.
-			d.sendq = append(d.sendq, pendingSend{pid, msg})
-		default:
-			d.ob.Add(pid, nil, true, msg, d.sendNow)
-		}
+		d.post(pid, msg)
+	}
+}
+
+// post sends msg, a carrier of in-process data or an envelope, to pid.
+func (d *driver) post(pid *actor.PID, msg any) {
+	switch {
+	case d.cfg.Mode == HoldAtPost || d.ctx == nil:
+		// Sent after the lock is released (postlock.go): sending under
+		// it could deadlock two members posting to each other.
+		d.sendq = append(d.sendq, pendingSend{pid, msg})
+	default:
+		d.ob.Add(pid, nil, true, msg, d.sendNow)
 	}
 }
 

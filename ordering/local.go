@@ -4,32 +4,37 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/ordering/layer"
 	"google.golang.org/protobuf/proto"
 )
 
 // In-process data by pointer. A multicast to members of the same process
 // need not be packed into an Any and unpacked again by every receiver:
 // protoactor's local sends carry any Go value. So the decorator sends a
-// member of its own process a localData holding the layers' *wire.Data and
-// the payload itself, and the receiver steps both into its core
-// (layer.Member.StepData), which then skips the unpacking. Members in other
-// processes get the packed *wire.Data in an envelope, as before; when every
-// member shares the process the layers do not pack at all
-// (layer.Config.LazyPayload). The payload is shared by the sender and every
-// receiver, as with any protoactor local send: it must not be modified
-// after Multicast.
+// member of its own process a localData holding the multicast's sequence
+// number, timestamp and the payload itself, and the receiver steps them
+// into its core (layer.Member.StepLocal), which skips the unpacking and
+// the checks of group, view, class and sender that a wire.Data needs.
+// Members in other processes get the packed *wire.Data in an envelope, as
+// before. When every member shares the process, the layers neither pack
+// the payload (layer.Config.LazyPayload) nor make a wire.Data at all
+// (layer.Config.LocalFanout): the driver builds the localData from the
+// core's Fanouts. The payload is shared by the sender and every receiver,
+// as with any protoactor local send: it must not be modified after
+// Multicast.
 //
 // localData carries its port, so no envelope is needed to recognise it;
 // only this package can build one, so a port inside it is trustworthy.
 type localData struct {
 	*origin
-	data    *wire.Data
+	seq     uint64
+	vt      []uint64 // shared with the sender's buffer, never modified
 	payload proto.Message
 }
 
 // origin is where in-process data comes from: one per slot, shared by all
-// its localData, so that a localData is 32 bytes and in-process multicast
-// allocates that much less for the collector to reclaim.
+// its localData, so that in-process multicast allocates that much less for
+// the collector to reclaim.
 type origin struct {
 	port  *actor.PID
 	from  history.ProcessID // the port's member and class, so that
@@ -41,13 +46,13 @@ const localSlabSize = 128
 
 // newLocal cuts a localData from the driver's slab: one allocation per
 // localSlabSize multicasts. Never reused, so receivers may keep it.
-func (d *driver) newLocal(s *slot, data *wire.Data, payload proto.Message) *localData {
+func (d *driver) newLocal(s *slot, seq uint64, vt []uint64, payload proto.Message) *localData {
 	if len(d.localSlab) == 0 {
 		d.localSlab = make([]localData, localSlabSize)
 	}
 	l := &d.localSlab[0]
 	d.localSlab = d.localSlab[1:]
-	*l = localData{origin: s.origin, data: data, payload: payload}
+	*l = localData{origin: s.origin, seq: seq, vt: vt, payload: payload}
 	return l
 }
 
@@ -62,15 +67,28 @@ func (d *driver) localFor(s *slot, msg proto.Message) *localData {
 	if !ok {
 		return nil
 	}
-	lc, ok := s.core.(localCore)
-	if !ok {
+	if s.local == nil {
 		return nil
 	}
-	p := lc.PayloadOf(data)
+	p := s.local.PayloadOf(data)
 	if p == nil {
 		return nil
 	}
-	return d.newLocal(s, data, p)
+	return d.newLocal(s, data.Seq, data.Vt, p)
+}
+
+// fanout carries a Ready's own multicasts (localCore.Fanouts) to every
+// other member, all of which share this process.
+func (d *driver) fanout(s *slot, fs []layer.Fanout) {
+	for i := range fs {
+		f := &fs[i]
+		l := d.newLocal(s, f.Seq, f.Vt, f.Payload)
+		for rank, pid := range d.routes.byRank {
+			if rank != d.selfRank && pid != nil {
+				d.post(pid, l)
+			}
+		}
+	}
 }
 
 // stepLocal feeds an in-process arrival to the core of its port.
@@ -88,12 +106,12 @@ func (d *driver) stepLocal(l *localData) bool {
 		d.stats.unknownSender.Add(1)
 		return true
 	}
-	lc, ok := d.slots[i].core.(localCore)
-	if !ok {
+	lc := d.slots[i].local
+	if lc == nil {
 		d.stats.rejected.Add(1)
 		return true
 	}
-	if err := lc.StepData(l.from, l.data, l.payload); err != nil {
+	if err := lc.StepLocal(l.from, l.seq, l.vt, l.payload); err != nil {
 		d.stats.rejected.Add(1)
 		if d.debug() {
 			d.log.WithError(err).WithField("from", l.from).Debug("ordering: arrival rejected")

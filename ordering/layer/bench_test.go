@@ -14,15 +14,9 @@ type discardSink struct{ n int }
 
 func (s *discardSink) accept(entry) { s.n++ }
 
-// pool hands out reusable data messages so that the benchmarks measure the
-// stage, not the allocation of test input.
-func pool(size int) []*wire.Data {
-	p := make([]*wire.Data, size)
-	for i := range p {
-		p[i] = &wire.Data{}
-	}
-	return p
-}
+// benchPayload is every benchmark entry's payload: a ring slot is empty
+// when its payload is nil.
+var benchPayload = &wire.Probe{}
 
 // BenchmarkFIFOStage: per message, in order and with every pair swapped
 // (half the messages are held back once).
@@ -32,7 +26,6 @@ func BenchmarkFIFOStage(b *testing.B) {
 			const window = 64
 			sink := &discardSink{}
 			f := newFIFO(3, window, sink)
-			p := pool(window)
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				seq := uint64(i + 1)
@@ -42,9 +35,7 @@ func BenchmarkFIFOStage(b *testing.B) {
 						seq = uint64(i + 1)
 					}
 				}
-				d := p[seq%window]
-				d.Seq = seq
-				f.accept(entry{rank: 0, d: d})
+				f.accept(entry{rank: 0, seq: seq, payload: benchPayload})
 			}
 			if sink.n < b.N-1 || f.nHeld > 1 {
 				b.Fatalf("passed up %d of %d, %d held", sink.n, b.N, f.nHeld)
@@ -69,7 +60,7 @@ func BenchmarkCausalStage(b *testing.B) {
 				for len(msgs) < 2*window {
 					for j := 1; j < n; j++ {
 						vt[j]++
-						msgs = append(msgs, entry{rank: j, d: &wire.Data{Seq: vt[j], Vt: append([]uint64(nil), vt...)}})
+						msgs = append(msgs, entry{rank: j, seq: vt[j], vt: append([]uint64(nil), vt...), payload: benchPayload})
 					}
 				}
 				if swapped {
@@ -98,7 +89,6 @@ func BenchmarkTotalStage(b *testing.B) {
 	const window, n, batch = 64, 3, 64
 	sink := &discardSink{}
 	t := newTotal(n, window, false, sink)
-	p := pool(window)
 	o := &Order{First: 1, Ranks: make([]uint32, batch), Seqs: make([]uint64, batch)}
 	var seq uint64
 	b.ReportAllocs()
@@ -116,9 +106,7 @@ func BenchmarkTotalStage(b *testing.B) {
 			t.applyOrder(o)
 		}
 		seq++
-		d := p[seq%window]
-		d.Seq = seq
-		t.accept(entry{rank: 1, d: d})
+		t.accept(entry{rank: 1, seq: seq, payload: benchPayload})
 	}
 	if sink.n == 0 {
 		b.Fatal("nothing delivered")
@@ -131,19 +119,24 @@ func BenchmarkTotalStage(b *testing.B) {
 // of interest is ns/delivery (each multicast is delivered n times).
 // "packed" packs every payload into an Any and unpacks it at each receiver
 // (as between processes); "lazy" hands receivers the sender's payload
-// (LazyPayload, PayloadOf and StepData, as a driver does in one process).
+// (LazyPayload, PayloadOf and StepLocal); "local" makes no Data at all
+// (LocalFanout, as the ordering driver does when every member shares its
+// process).
 func BenchmarkMember(b *testing.B) {
 	for _, class := range Classes {
 		for _, n := range []int{3, 5, 7} {
-			for _, lazy := range []bool{false, true} {
-				benchMember(b, class, n, lazy)
+			for _, mode := range []string{"packed", "lazy", "local"} {
+				benchMember(b, class, n, mode)
 			}
 		}
 	}
 }
 
-func benchMember(b *testing.B, class Class, n int, lazy bool) {
-	mode := map[bool]string{false: "packed", true: "lazy"}[lazy]
+// benchMember: mode "packed" is the default, "lazy" LazyPayload (Data
+// without a packed payload, which receivers get by pointer), "local"
+// LocalFanout as well (no Data at all unless retransmitted).
+func benchMember(b *testing.B, class Class, n int, mode string) {
+	lazy, local := mode != "packed", mode == "local"
 	b.Run(fmt.Sprintf("%s/n=%d/%s", class, n, mode), func(b *testing.B) {
 		var ids []history.ProcessID
 		for i := range n {
@@ -152,12 +145,13 @@ func benchMember(b *testing.B, class Class, n int, lazy bool) {
 		ms := make([]*Member, n)
 		byID := map[history.ProcessID]*Member{}
 		for i, id := range ids {
-			ms[i] = newMember(b, id, ids, class, func(c *Config) { c.LazyPayload = lazy })
+			ms[i] = newMember(b, id, ids, class, func(c *Config) { c.LazyPayload, c.LocalFanout = lazy, local })
 			byID[id] = ms[i]
 		}
 		type pkt struct {
 			from history.ProcessID
 			o    step.Outbound
+			fan  Fanout // in local mode, when o.Msg is nil
 		}
 		queue := make([]pkt, 0, 1024)
 		deliveries := 0
@@ -166,8 +160,15 @@ func benchMember(b *testing.B, class Class, n int, lazy bool) {
 				return
 			}
 			rd := m.Ready()
+			for _, f := range m.Fanouts() {
+				for _, id := range ids {
+					if id != m.ID() {
+						queue = append(queue, pkt{from: m.ID(), o: step.Outbound{To: id}, fan: f})
+					}
+				}
+			}
 			for _, o := range rd.Messages {
-				queue = append(queue, pkt{m.ID(), o})
+				queue = append(queue, pkt{from: m.ID(), o: o})
 			}
 			for _, e := range rd.Events {
 				if e.Kind == history.Deliver {
@@ -183,7 +184,9 @@ func benchMember(b *testing.B, class Class, n int, lazy bool) {
 				to := byID[q.o.To]
 				var err error
 				if d, ok := q.o.Msg.(*wire.Data); ok && lazy {
-					err = to.StepData(q.from, d, byID[q.from].PayloadOf(d))
+					err = to.StepLocal(q.from, d.Seq, d.Vt, byID[q.from].PayloadOf(d))
+				} else if q.o.Msg == nil {
+					err = to.StepLocal(q.from, q.fan.Seq, q.fan.Vt, q.fan.Payload)
 				} else {
 					err = to.Step(q.from, q.o.Msg)
 				}

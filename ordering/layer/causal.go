@@ -1,7 +1,5 @@
 package layer
 
-import "github.com/lockstep-actors/lockstep/actors/wire"
-
 // causalStage implements the CBCAST delivery rule (Birman, Schiper &
 // Stephenson 1991). vt[k] counts the messages of rank k delivered here (for
 // k = self: multicast here). A message m from j with timestamp t is
@@ -31,9 +29,10 @@ func newCausal(n, self, window int, next sink) *causalStage {
 	return c
 }
 
-// stamp counts the multicast and gives it a copy of vt. The copy is cut from
-// a shared slab (never reused), so a timestamp costs no allocation of its own.
-func (c *causalStage) stamp(d *wire.Data) {
+// stamp counts an own multicast and returns its timestamp, a copy of vt.
+// The copy is cut from a shared slab (never reused), so a timestamp costs no
+// allocation of its own.
+func (c *causalStage) stamp() []uint64 {
 	c.vt[c.self]++
 	n := len(c.vt)
 	if len(c.slab) < n {
@@ -42,7 +41,7 @@ func (c *causalStage) stamp(d *wire.Data) {
 	t := c.slab[:n:n]
 	c.slab = c.slab[n:]
 	copy(t, c.vt)
-	d.Vt = t
+	return t
 }
 
 func (c *causalStage) deliverable(j int, t []uint64) bool {
@@ -65,7 +64,7 @@ func (c *causalStage) accept(e entry) {
 		c.next.accept(e)
 		return
 	}
-	t := e.d.Vt
+	t := e.vt
 	switch {
 	case t[j] <= c.vt[j]:
 		c.dups++
@@ -76,7 +75,7 @@ func (c *causalStage) accept(e entry) {
 	}
 	if !c.deliverable(j, t) {
 		slot := &c.held[j][t[j]%c.window]
-		if slot.d != nil {
+		if slot.payload != nil {
 			c.dups++
 			return
 		}
@@ -95,7 +94,7 @@ func (c *causalStage) accept(e entry) {
 				continue
 			}
 			slot := &c.held[k][(c.vt[k]+1)%c.window]
-			if slot.d == nil || slot.d.Vt[k] != c.vt[k]+1 || !c.deliverable(k, slot.d.Vt) {
+			if slot.payload == nil || slot.vt[k] != c.vt[k]+1 || !c.deliverable(k, slot.vt) {
 				continue
 			}
 			x := *slot

@@ -47,11 +47,19 @@ type Config struct {
 	// LazyPayload leaves Data.Payload empty in the member's own multicasts:
 	// the payload is not packed into an Any. A driver sets it when every
 	// member of the view shares its process; it then hands receivers the
-	// payload itself (PayloadOf at the sender, StepData at the receiver)
+	// payload itself (PayloadOf at the sender, StepLocal at the receiver)
 	// and packs nothing, since nothing crosses a process boundary. Data
 	// without a payload is useless to anyone who only has the Data, so
 	// leave it off when Data leaves the process or is stored (the default).
 	LazyPayload bool
+	// LocalFanout keeps the member's own multicasts out of Ready.Messages:
+	// they are listed in Fanouts instead, and the driver hands them to
+	// every other member's StepLocal in process. Nothing becomes a
+	// wire.Data unless it is retransmitted (a NAKed message goes out in
+	// Messages, as ever). It requires LazyPayload: set both only when every
+	// member shares the driver's process. It spares each multicast the
+	// Data, its strings and the receivers' checks of them.
+	LocalFanout bool
 	// CompactDeliveries is for a driver that records no history: Ready's
 	// Events then hold no Multicast and no Deliver events, and deliveries
 	// go, as small Delivery records, to Deliveries. Copying a history
@@ -106,6 +114,9 @@ func (c Config) Validate() error {
 		if k.v < 1 {
 			return fmt.Errorf("%w: %s must be at least 1, got %d", ErrConfig, k.name, k.v)
 		}
+	}
+	if c.LocalFanout && !c.LazyPayload {
+		return fmt.Errorf("%w: LocalFanout without LazyPayload", ErrConfig)
 	}
 	if c.OrderBatchMin > c.OrderBatchMax {
 		return fmt.Errorf("%w: OrderBatchMin %d exceeds OrderBatchMax %d", ErrConfig, c.OrderBatchMin, c.OrderBatchMax)

@@ -19,11 +19,12 @@
 //	...
 //	id, err := m.Multicast(payload) // errors.Is(err, layer.ErrWindowFull): wait and retry
 //	m.Step(from, msg)               // *wire.Data, *Nak, *Status, *Order, *OrderNak
-//	m.StepData(from, d, payload)    // a *wire.Data with its payload already unpacked
+//	m.StepLocal(from, seq, vt, p)   // a multicast handed over in process (Fanouts, PayloadOf)
 //	m.Tick()                        // every tick (e.g. every 10 ms of wall clock)
 //	if m.HasReady() {
 //		rd := m.Ready()
 //		// send each rd.Messages[i].Msg to rd.Messages[i].To (same pointer to all: do not modify)
+//		// with Config.LocalFanout: hand each m.Fanouts()[i] to every other member's StepLocal
 //		// hand each rd.Events[i] to the application / history, in order
 //		m.Advance(rd)
 //	}
@@ -170,8 +171,12 @@
 // own payload, unpacked, next to the Data in its retransmission buffer
 // (PayloadOf). With Config.LazyPayload (set by a driver whose members all
 // share its process) the payload is never packed into an Any, and a
-// receiver given the sender's payload through StepData never unpacks one:
-// in process a multicast then costs no allocation per message at all.
+// receiver given the sender's payload through StepLocal never unpacks one.
+// With Config.LocalFanout as well, an own multicast does not even become a
+// wire.Data (144 bytes with its strings; the collector's work in process
+// grows with the bytes allocated): the driver carries its sequence number,
+// timestamp and payload (Fanouts), and a Data is built only for a
+// retransmission.
 // Otherwise (the default, and whenever Data leaves the process) the sender
 // packs the payload once and every receiver decodes its own copy.
 //

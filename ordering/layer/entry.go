@@ -1,26 +1,25 @@
 package layer
 
-import (
-	"github.com/lockstep-actors/lockstep/actors/wire"
-	"google.golang.org/protobuf/proto"
-)
+import "google.golang.org/protobuf/proto"
 
-// entry is one accepted multicast on its way up the stack. Layers hold
-// entries by value in preallocated per-sender rings, so holding a message
-// back allocates nothing.
+// entry is one accepted multicast on its way up the stack: the header
+// fields the layers read, not the wire.Data it may have come in (an
+// in-process multicast never becomes one; see Config.LocalFanout). Layers
+// hold entries by value in preallocated per-sender rings, so holding a
+// message back allocates nothing. A ring slot is empty when its payload is
+// nil: every accepted multicast has one.
 type entry struct {
-	d       *wire.Data
-	payload proto.Message // the decoded d.Payload
+	seq     uint64        // the sender's sequence number
+	vt      []uint64      // vector timestamp (causal classes), shared, never modified
+	payload proto.Message // unpacked
 	gs      uint64        // global sequence number, set by the total layer
-	rank    int           // rank of d's sender in the view
+	rank    int           // rank of the sender in the view
 }
 
 // stage is one ordering layer above the reliable layer. Each message
 // reaches a stage exactly once from the stage below; the stage passes it to
 // the stage above, now or later, possibly after others.
 type stage interface {
-	// stamp fills in the stage's header fields of an outgoing multicast.
-	stamp(d *wire.Data)
 	// accept takes a message from the stage below.
 	accept(e entry)
 }

@@ -1,7 +1,5 @@
 package layer
 
-import "github.com/lockstep-actors/lockstep/actors/wire"
-
 // fifoStage holds back a sender's message until every earlier message of
 // that sender has passed up (Hadzilacos & Toueg's FIFO transformation, with
 // the reliable layer's per-sender sequence numbers as its counters).
@@ -24,10 +22,8 @@ func newFIFO(n, window int, next sink) *fifoStage {
 	return f
 }
 
-func (f *fifoStage) stamp(*wire.Data) {}
-
 func (f *fifoStage) accept(e entry) {
-	r, s := e.rank, e.d.Seq
+	r, s := e.rank, e.seq
 	switch {
 	case s < f.expect[r]:
 		f.dups++
@@ -37,7 +33,7 @@ func (f *fifoStage) accept(e entry) {
 		return
 	case s > f.expect[r]:
 		slot := &f.held[r][s%f.window]
-		if slot.d != nil {
+		if slot.payload != nil {
 			f.dups++
 			return
 		}
@@ -52,7 +48,7 @@ func (f *fifoStage) accept(e entry) {
 	}
 	for {
 		slot := &f.held[r][f.expect[r]%f.window]
-		if slot.d == nil {
+		if slot.payload == nil {
 			return
 		}
 		x := *slot

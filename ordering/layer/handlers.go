@@ -23,35 +23,43 @@ func (m *Member) checkGroupView(group string, view uint64) error {
 	return nil
 }
 
-// StepData is Step for a *wire.Data whose payload the caller already has
-// unpacked: an in-process driver hands over the sender's payload (from the
-// sender's PayloadOf) and the packed Any is neither needed nor read. A nil
-// payload means: unpack d.Payload, as Step does. The payload is shared with
-// the sender and every other receiver, so nobody may modify it.
-func (m *Member) StepData(from history.ProcessID, d *wire.Data, payload proto.Message) error {
-	err := m.stepData(from, d, payload)
+// StepLocal is Step for a multicast handed over in process, its payload
+// already unpacked: an entry of the sender's Fanouts (Config.LocalFanout),
+// or a wire.Data of the sender's with the payload its PayloadOf returns.
+// from is the sender as the driver knows it from the carrier, not from
+// anything the message says. Only a driver whose carriers cannot be forged
+// may call it: there is no group, view or class to check. The payload and
+// timestamp are shared with the sender and every other receiver, so nobody
+// may modify them.
+func (m *Member) StepLocal(from history.ProcessID, seq uint64, vt []uint64, payload proto.Message) error {
+	err := m.stepLocal(from, seq, vt, payload)
 	if err != nil {
 		m.stats.Rejected++
 	}
 	return err
 }
 
-func (m *Member) stepData(from history.ProcessID, d *wire.Data, payload proto.Message) error {
-	if d != nil && string(from) == d.Sender { // onData checks the sender
-		return m.onData(d, payload)
-	}
-	if _, ok := m.rank[from]; !ok {
+func (m *Member) stepLocal(from history.ProcessID, seq uint64, vt []uint64, payload proto.Message) error {
+	j, ok := m.rank[from]
+	if !ok {
 		return fmt.Errorf("%w: message from %q", ErrNotMember, from)
 	}
-	if d == nil {
-		return fmt.Errorf("%w: nil data from %q", ErrUnknownMessage, from)
+	if payload == nil {
+		return fmt.Errorf("%w: none in seq %d from %q", ErrBadPayload, seq, from)
 	}
-	return m.onData(d, payload)
+	if isNew, err := m.checkSeq(j, seq); !isNew {
+		return err
+	}
+	if err := m.checkTimestamp(j, seq, vt); err != nil {
+		return err
+	}
+	m.rel.received(j, seq)
+	m.bottom.accept(entry{seq: seq, vt: vt, payload: payload, rank: j})
+	return nil
 }
 
-// onData accepts a multicast (from its sender or as a retransmission);
-// payload is its unpacked payload, or nil to unpack d.Payload.
-func (m *Member) onData(d *wire.Data, payload proto.Message) error {
+// onData accepts a multicast (from its sender or as a retransmission).
+func (m *Member) onData(d *wire.Data) error {
 	if err := m.checkGroupView(d.Group, d.View); err != nil {
 		return err
 	}
@@ -62,41 +70,58 @@ func (m *Member) onData(d *wire.Data, payload proto.Message) error {
 	if !ok {
 		return fmt.Errorf("%w: data sender %q", ErrNotMember, d.Sender)
 	}
-	if d.Seq == 0 {
-		return fmt.Errorf("%w: 0 from %q", ErrBadSeq, d.Sender)
+	if isNew, err := m.checkSeq(j, d.Seq); !isNew {
+		return err
+	}
+	if err := m.checkTimestamp(j, d.Seq, d.Vt); err != nil {
+		return err
+	}
+	if d.Payload == nil {
+		return fmt.Errorf("%w: none in seq %d from %q", ErrBadPayload, d.Seq, d.Sender)
+	}
+	payload, err := m.packer.unpack(d.Payload)
+	if err != nil {
+		return fmt.Errorf("%w: seq %d from %q: %w", ErrBadPayload, d.Seq, d.Sender, err)
+	}
+	m.rel.received(j, d.Seq)
+	m.bottom.accept(entry{seq: d.Seq, vt: d.Vt, payload: payload, rank: j})
+	return nil
+}
+
+// checkSeq checks sequence number seq from rank j: it reports whether the
+// message is new, and an error if it is not a message a correct sender can
+// have sent. A duplicate is counted, and neither new nor an error.
+func (m *Member) checkSeq(j int, seq uint64) (isNew bool, err error) {
+	from := m.cfg.Members[j]
+	if seq == 0 {
+		return false, fmt.Errorf("%w: 0 from %q", ErrBadSeq, from)
 	}
 	if j == m.self {
-		if d.Seq <= m.rel.last {
+		if seq <= m.rel.last {
 			m.stats.Duplicates++
-			return nil
+			return false, nil
 		}
-		return fmt.Errorf("%w: %d claims to be ours, we sent %d", ErrBadSeq, d.Seq, m.rel.last)
+		return false, fmt.Errorf("%w: %d claims to be ours, we sent %d", ErrBadSeq, seq, m.rel.last)
 	}
-	isNew, beyond := m.rel.fresh(j, d.Seq)
+	isNew, beyond := m.rel.fresh(j, seq)
 	if beyond {
-		return fmt.Errorf("%w: seq %d from %q", ErrBeyondWindow, d.Seq, d.Sender)
+		return false, fmt.Errorf("%w: seq %d from %q", ErrBeyondWindow, seq, from)
 	}
 	if !isNew {
 		m.stats.Duplicates++
+	}
+	return isNew, nil
+}
+
+// checkTimestamp checks the vector timestamp of seq from rank j, in the
+// causal classes (where every multicast has one).
+func (m *Member) checkTimestamp(j int, seq uint64, vt []uint64) error {
+	if m.causal == nil {
 		return nil
 	}
-	if m.causal != nil {
-		if len(d.Vt) != len(m.cfg.Members) || d.Vt[j] != d.Seq || d.Vt[m.self] > m.rel.last {
-			return fmt.Errorf("%w: %v for seq %d from %q", ErrBadTimestamp, d.Vt, d.Seq, d.Sender)
-		}
+	if len(vt) != len(m.cfg.Members) || vt[j] != seq || vt[m.self] > m.rel.last {
+		return fmt.Errorf("%w: %v for seq %d from %q", ErrBadTimestamp, vt, seq, m.cfg.Members[j])
 	}
-	if payload == nil {
-		if d.Payload == nil {
-			return fmt.Errorf("%w: none in seq %d from %q", ErrBadPayload, d.Seq, d.Sender)
-		}
-		p, err := m.packer.unpack(d.Payload)
-		if err != nil {
-			return fmt.Errorf("%w: seq %d from %q: %w", ErrBadPayload, d.Seq, d.Sender, err)
-		}
-		payload = p
-	}
-	m.rel.received(j, d.Seq)
-	m.bottom.accept(entry{d: d, payload: payload, rank: j})
 	return nil
 }
 
@@ -109,10 +134,12 @@ func (m *Member) onNak(from int, x *Nak) error {
 		return fmt.Errorf("%w: nak for %q sent to %q", ErrNotMember, x.Target, m.cfg.Self)
 	}
 	for _, s := range x.Seqs {
-		if d := m.rel.retransmit(s); d != nil {
-			m.out = append(m.out, step.Outbound{To: m.cfg.Members[from], Msg: d})
-			m.stats.Retransmitted++
+		own := m.rel.buffered(s)
+		if own == nil {
+			continue
 		}
+		m.out = append(m.out, step.Outbound{To: m.cfg.Members[from], Msg: m.dataOf(s, own)})
+		m.stats.Retransmitted++
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ func TestConfigValidate(t *testing.T) {
 		"no class":     func(c *Config) { c.Class = 0 },
 		"window":       func(c *Config) { c.Window = 0 },
 		"batch":        func(c *Config) { c.OrderBatchMin = c.OrderBatchMax + 1 },
+		"fanout":       func(c *Config) { c.LocalFanout = true },
 	} {
 		c := good
 		break_(&c)

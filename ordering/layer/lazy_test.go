@@ -10,8 +10,8 @@ import (
 
 // TestLazyPayloadByPointer: with LazyPayload the sender packs nothing,
 // PayloadOf hands out the very payload multicast, and a receiver given it
-// through StepData delivers that pointer; the packed path still works and
-// a lazy Data without its payload is refused, not delivered empty.
+// through StepLocal delivers that pointer; a lazy Data without its payload
+// is refused by Step, not delivered empty.
 func TestLazyPayloadByPointer(t *testing.T) {
 	lazy := func(c *Config) { c.LazyPayload = true }
 	ms := group(t, FIFO, lazy)
@@ -36,21 +36,15 @@ func TestLazyPayloadByPointer(t *testing.T) {
 	if err := ms[1].Step("a", d); !errors.Is(err, ErrBadPayload) {
 		t.Fatalf("Step of a lazy Data without payload: %v, want ErrBadPayload", err)
 	}
-	if err := ms[1].StepData("a", d, ms[0].PayloadOf(d)); err != nil {
+	if err := ms[1].StepLocal("a", d.Seq, d.Vt, ms[0].PayloadOf(d)); err != nil {
 		t.Fatal(err)
 	}
 	evs := take(ms[1]).Events
 	if len(evs) != 1 || evs[0].Kind != history.Deliver || evs[0].Payload != p {
 		t.Fatalf("receiver events %+v, want one delivery of the sender's payload pointer", evs)
 	}
-	if err := ms[1].StepData("a", d, p); err != nil || ms[1].Stats().Duplicates != 1 {
-		t.Fatalf("duplicate StepData: err %v, %d duplicates, want nil and 1", err, ms[1].Stats().Duplicates)
-	}
-	if err := ms[1].StepData("zz", d, p); !errors.Is(err, ErrNotMember) {
-		t.Fatalf("StepData from a stranger: %v, want ErrNotMember", err)
-	}
-	if err := ms[1].StepData("a", nil, p); !errors.Is(err, ErrUnknownMessage) {
-		t.Fatalf("StepData of nil: %v, want ErrUnknownMessage", err)
+	if err := ms[1].StepLocal("a", d.Seq, d.Vt, p); err != nil || ms[1].Stats().Duplicates != 1 {
+		t.Fatalf("duplicate StepLocal: err %v, %d duplicates, want nil and 1", err, ms[1].Stats().Duplicates)
 	}
 
 	packed := group(t, FIFO, nil)
@@ -58,11 +52,7 @@ func TestLazyPayloadByPointer(t *testing.T) {
 	if pd.Payload == nil {
 		t.Fatal("default multicast left the payload unpacked")
 	}
-	if err := packed[1].StepData("a", pd, nil); err != nil {
-		t.Fatalf("StepData with nil payload must unpack: %v", err)
-	}
-	evs = take(packed[1]).Events
-	if len(evs) != 1 || evs[0].Payload.(*wire.Probe).N != 9 {
-		t.Fatalf("receiver events %+v, want the unpacked payload 9", evs)
+	if got := packed[0].PayloadOf(pd); got == nil || got.(*wire.Probe).N != 9 {
+		t.Fatalf("PayloadOf a packed multicast = %v, want the payload itself", got)
 	}
 }

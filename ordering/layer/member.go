@@ -7,6 +7,7 @@ import (
 	"github.com/lockstep-actors/lockstep/actors/step"
 	"github.com/lockstep-actors/lockstep/actors/wire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 )
 
 // Member is one process's stack of ordering layers for one view of one
@@ -38,7 +39,10 @@ type Member struct {
 	// Deliveries.
 	deliveries      []Delivery
 	readyDeliveries int
-	stats           Stats
+	// fanouts and readyFanouts: see Config.LocalFanout and Fanouts.
+	fanouts      []Fanout
+	readyFanouts int
+	stats        Stats
 }
 
 var _ step.Machine = (*Member)(nil)
@@ -105,31 +109,56 @@ func (m *Member) Multicast(payload proto.Message) (history.MsgID, error) {
 		m.stats.WindowFull++
 		return history.MsgID{}, ErrWindowFull
 	}
-	d := m.newData()
-	d.Group, d.View, d.Sender, d.Class = m.cfg.Group, m.cfg.View, string(m.cfg.Self), m.class
+	var packed *anypb.Any
 	if !m.cfg.LazyPayload {
 		a, err := m.packer.pack(payload)
 		if err != nil {
 			return history.MsgID{}, fmt.Errorf("%w: %w", ErrBadPayload, err)
 		}
-		d.Payload = a
+		packed = a
 	}
-	m.rel.send(d, payload)
-	for i := len(m.stages) - 1; i >= 0; i-- {
-		m.stages[i].stamp(d)
+	e := entry{seq: m.rel.nextSeq(), payload: payload, rank: m.self}
+	if m.causal != nil { // the only layer with a header field of its own
+		e.vt = m.causal.stamp()
 	}
-	for i, p := range m.cfg.Members {
-		if i != m.self {
-			m.out = append(m.out, step.Outbound{To: p, Msg: d})
+	own := m.rel.send(payload, e.vt)
+	if m.cfg.LocalFanout {
+		m.fanouts = append(m.fanouts, Fanout{Seq: e.seq, Vt: e.vt, Payload: payload})
+	} else {
+		d := m.buildData(e.seq, own, packed)
+		for i, p := range m.cfg.Members {
+			if i != m.self {
+				m.out = append(m.out, step.Outbound{To: p, Msg: d})
+			}
 		}
 	}
-	id := history.MsgID{Sender: m.cfg.Self, View: m.cfg.View, Seq: d.Seq}
+	id := history.MsgID{Sender: m.cfg.Self, View: m.cfg.View, Seq: e.seq}
 	if !m.cfg.CompactDeliveries {
 		m.events = append(m.events, history.Event{Process: m.cfg.Self, Kind: history.Multicast, Msg: id, View: m.cfg.View, Class: m.class})
 	}
 	m.stats.Multicasts++
-	m.bottom.accept(entry{d: d, payload: payload, rank: m.self})
+	m.bottom.accept(e)
 	return id, nil
+}
+
+// buildData makes own multicast seq, buffered as own, a wire.Data (with
+// packed as its payload) and keeps it in the buffer for retransmission.
+func (m *Member) buildData(seq uint64, own *ownMsg, packed *anypb.Any) *wire.Data {
+	d := m.newData()
+	d.Group, d.View, d.Sender, d.Class = m.cfg.Group, m.cfg.View, string(m.cfg.Self), m.class
+	d.Seq, d.Vt, d.Payload = seq, own.vt, packed
+	own.data = d
+	return d
+}
+
+// dataOf returns own multicast seq, still buffered, as a wire.Data: with
+// Config.LocalFanout it is built on its first retransmission, without a
+// packed payload (LocalFanout implies LazyPayload).
+func (m *Member) dataOf(seq uint64, own *ownMsg) *wire.Data {
+	if own.data != nil {
+		return own.data
+	}
+	return m.buildData(seq, own, nil)
 }
 
 // dataSlabSize is how many own Data messages one allocation holds.
@@ -152,20 +181,20 @@ func (m *Member) newData() *wire.Data {
 // member's own multicasts still in its retransmission buffer (which holds
 // every own Data a Ready or a retransmission hands out, until it is
 // stable); otherwise nil. A driver uses it to hand in-process receivers the
-// payload itself instead of the packed Any (see StepData).
+// payload itself instead of the packed Any (see StepLocal).
 func (m *Member) PayloadOf(d *wire.Data) proto.Message { return m.rel.payloadOf(d) }
 
 // accept is the top of the stack: deliver to the application.
 func (m *Member) accept(e entry) {
-	m.rel.deliveredMsg(e.rank, e.d.Seq)
+	m.rel.deliveredMsg(e.rank, e.seq)
 	m.stats.Delivered++
 	if m.cfg.CompactDeliveries {
-		m.deliveries = append(m.deliveries, Delivery{Payload: e.payload, Sender: m.cfg.Members[e.rank], Seq: e.d.Seq, GlobalSeq: e.gs})
+		m.deliveries = append(m.deliveries, Delivery{Payload: e.payload, Sender: m.cfg.Members[e.rank], Seq: e.seq, GlobalSeq: e.gs})
 		return
 	}
 	m.events = append(m.events, history.Event{
 		Process: m.cfg.Self, Kind: history.Deliver,
-		Msg:  history.MsgID{Sender: m.cfg.Members[e.rank], View: m.cfg.View, Seq: e.d.Seq},
+		Msg:  history.MsgID{Sender: m.cfg.Members[e.rank], View: m.cfg.View, Seq: e.seq},
 		View: m.cfg.View, Class: m.class, GlobalSeq: e.gs, Payload: e.payload,
 	})
 }
@@ -189,7 +218,7 @@ func (m *Member) step(from history.ProcessID, msg proto.Message) error {
 	}
 	switch x := msg.(type) {
 	case *wire.Data:
-		return m.onData(x, nil)
+		return m.onData(x)
 	case *Nak:
 		return m.onNak(j, x)
 	case *Status:

@@ -18,7 +18,7 @@ func (m *Member) orderDue() bool {
 
 // HasReady reports whether Ready would return anything.
 func (m *Member) HasReady() bool {
-	return len(m.out) > 0 || len(m.events) > 0 || len(m.deliveries) > 0 || m.orderDue()
+	return len(m.out) > 0 || len(m.events) > 0 || len(m.deliveries) > 0 || len(m.fanouts) > 0 || m.orderDue()
 }
 
 // Ready returns the messages to send and the events (multicasts and
@@ -43,6 +43,7 @@ func (m *Member) Ready() step.Ready {
 		t.flushDue = false
 	}
 	m.readyDeliveries = len(m.deliveries)
+	m.readyFanouts = len(m.fanouts)
 	return step.Ready{Messages: m.out, Events: m.events}
 }
 
@@ -53,6 +54,8 @@ func (m *Member) Advance(rd step.Ready) {
 	m.events = dropPrefix(m.events, len(rd.Events))
 	m.deliveries = dropPrefix(m.deliveries, m.readyDeliveries)
 	m.readyDeliveries = 0
+	m.fanouts = dropPrefix(m.fanouts, m.readyFanouts)
+	m.readyFanouts = 0
 }
 
 // Delivery is one delivery in compact form (Config.CompactDeliveries): what
@@ -69,6 +72,21 @@ type Delivery struct {
 // Config.CompactDeliveries is set (none otherwise). They stay valid until
 // Advance.
 func (m *Member) Deliveries() []Delivery { return m.deliveries[:m.readyDeliveries] }
+
+// Fanout is an own multicast to hand to every other member in process
+// (Config.LocalFanout), by StepLocal: what its wire.Data would say, less
+// what the sender's configuration already says.
+type Fanout struct {
+	Seq     uint64
+	Vt      []uint64 // vector timestamp (causal classes), else nil
+	Payload proto.Message
+}
+
+// Fanouts returns, in order, the own multicasts of the last Ready when
+// Config.LocalFanout is set (none otherwise). They stay valid until
+// Advance. A driver carries each to every other member before it sends
+// the Ready's Messages, as if each had been listed there first.
+func (m *Member) Fanouts() []Fanout { return m.fanouts[:m.readyFanouts] }
 
 func dropPrefix[T any](s []T, k int) []T {
 	k = min(k, len(s))

@@ -17,10 +17,9 @@ type reliable struct {
 	window  uint64
 
 	// send side
-	last       uint64          // highest own sequence number
-	sent       []*wire.Data    // sent[s % window] for stableSelf < s <= last
-	payloads   []proto.Message // payloads[s % window]: the payload of sent[s % window], unpacked
-	stableSelf uint64          // own multicasts up to here are stable and freed
+	last       uint64   // highest own sequence number
+	sent       []ownMsg // sent[s % window] for stableSelf < s <= last
+	stableSelf uint64   // own multicasts up to here are stable and freed
 
 	// receive side, per sender rank
 	recv    []prefix // sequence numbers received
@@ -39,7 +38,7 @@ type reliable struct {
 func newReliable(n, self, window int) *reliable {
 	r := &reliable{
 		n: n, self: self, window: uint64(window),
-		sent: make([]*wire.Data, window), payloads: make([]proto.Message, window),
+		sent: make([]ownMsg, window),
 		recv: make([]prefix, n), high: make([]uint64, n), nakMark: make([]uint64, n),
 		delivered: make([]prefix, n), reports: make([][]uint64, n), stable: make([]uint64, n),
 	}
@@ -62,14 +61,26 @@ func (r *reliable) canSend() bool {
 	return r.last-r.stableSelf < r.window
 }
 
-// send numbers and buffers an own multicast.
-func (r *reliable) send(d *wire.Data, payload proto.Message) {
+// ownMsg is an own multicast in the retransmission buffer.
+type ownMsg struct {
+	vt      []uint64      // its vector timestamp (causal classes)
+	payload proto.Message // unpacked
+	// data is the multicast as a wire.Data: built at once unless
+	// Config.LocalFanout, else when first retransmitted (Member.dataOf).
+	data *wire.Data
+}
+
+// nextSeq is the sequence number the next own multicast gets.
+func (r *reliable) nextSeq() uint64 { return r.last + 1 }
+
+// send buffers own multicast nextSeq() and returns its buffer slot.
+func (r *reliable) send(payload proto.Message, vt []uint64) *ownMsg {
 	r.last++
-	d.Seq = r.last
-	r.sent[r.last%r.window] = d
-	r.payloads[r.last%r.window] = payload
+	o := &r.sent[r.last%r.window]
+	*o = ownMsg{vt: vt, payload: payload}
 	r.recv[r.self].contig = r.last
 	r.high[r.self] = r.last
+	return o
 }
 
 // fresh reports whether seq of rank j is new and within the window;
@@ -115,8 +126,7 @@ func (r *reliable) refreshStable() {
 	}
 	for r.stableSelf < r.stable[r.self] {
 		r.stableSelf++
-		r.sent[r.stableSelf%r.window] = nil
-		r.payloads[r.stableSelf%r.window] = nil
+		r.sent[r.stableSelf%r.window] = ownMsg{}
 	}
 }
 
@@ -134,16 +144,12 @@ func (r *reliable) gaps(j int, max int, buf []uint64) []uint64 {
 	return buf
 }
 
-// retransmit returns the buffered own multicast seq, if still held.
-func (r *reliable) retransmit(seq uint64) *wire.Data {
+// buffered returns the buffered own multicast seq, if still held.
+func (r *reliable) buffered(seq uint64) *ownMsg {
 	if seq <= r.stableSelf || seq > r.last {
 		return nil
 	}
-	d := r.sent[seq%r.window]
-	if d == nil || d.Seq != seq {
-		return nil
-	}
-	return d
+	return &r.sent[seq%r.window]
 }
 
 // unsettled reports whether the member must keep sending Status: its own
@@ -155,12 +161,12 @@ func (r *reliable) unsettled() bool {
 // payloadOf returns the unpacked payload of d if d is an own multicast
 // still buffered, else nil.
 func (r *reliable) payloadOf(d *wire.Data) proto.Message {
-	if d == nil || d.Seq <= r.stableSelf || d.Seq > r.last {
+	if d == nil {
 		return nil
 	}
-	i := d.Seq % r.window
-	if r.sent[i] != d {
+	o := r.buffered(d.Seq)
+	if o == nil || o.data != d {
 		return nil
 	}
-	return r.payloads[i]
+	return o.payload
 }

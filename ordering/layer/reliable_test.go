@@ -160,7 +160,7 @@ func TestWindowBoundsUnstableMessagesAndStabilityReopensIt(t *testing.T) {
 		t.Fatalf("after stability a holds %d messages", a.Held())
 	}
 	for i := range 4 {
-		if a.rel.sent[i] != nil {
+		if o := a.rel.sent[i]; o.payload != nil || o.data != nil || o.vt != nil {
 			t.Fatalf("send buffer slot %d not freed", i)
 		}
 	}

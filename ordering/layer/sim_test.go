@@ -31,7 +31,14 @@ func paramsFor(seed uint64) netParams {
 // playSchedule plays one seeded schedule and returns the network with its
 // history.
 func playSchedule(t testing.TB, class Class, seed uint64) *simNet {
+	return playScheduleIn(t, class, seed, false)
+}
+
+// playScheduleIn is playSchedule, with the members in local mode
+// (netParams.local) if local.
+func playScheduleIn(t testing.TB, class Class, seed uint64, local bool) *simNet {
 	p := paramsFor(seed)
+	p.local = local
 	s, err := newSimNet(seed, class, p)
 	if err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
@@ -66,45 +73,59 @@ func ownSchedules() int {
 }
 
 // TestSimulatedSchedules judges schedules of every class on this package's
-// own network with the shared checkers.
+// own network with the shared checkers, each schedule twice: with its
+// multicasts as wire.Data ("data") and as an in-process driver carries
+// them ("local": Config.LocalFanout).
 func TestSimulatedSchedules(t *testing.T) {
 	for _, class := range Classes {
-		t.Run(class.String(), func(t *testing.T) {
-			t.Parallel()
-			first, last := uint64(1), uint64(ownSchedules())
-			if *seedFlag != 0 {
-				first, last = *seedFlag, *seedFlag
-			}
-			deliveries, steps := 0, 0
-			var total Stats
-			for seed := first; seed <= last; seed++ {
-				s := playSchedule(t, class, seed)
-				h := s.hist
-				steps += s.steps
-				for _, m := range s.members {
-					st := m.Stats()
-					total.Duplicates += st.Duplicates
-					total.NaksSent += st.NaksSent
-					total.Retransmitted += st.Retransmitted
-					total.WindowFull += st.WindowFull
-					total.OrdersSent += st.OrdersSent
-					total.OrderNaksSent += st.OrderNaksSent
-					total.StatusSent += st.StatusSent
-				}
-				if v := history.CheckAll(h, history.ChecksFor(class.String())...); len(v) > 0 {
-					t.Fatalf("class %s seed %d (replay: go test ./ordering/layer -run 'TestSimulatedSchedules/%s$' -seed=%d): %d violations, first: %s",
-						class, seed, class, seed, len(v), v[0])
-				}
-				for _, e := range h {
-					if e.Kind == history.Deliver {
-						deliveries++
-					}
-				}
-			}
-			t.Logf("class %s: %d schedules, %d deliveries, %d packets stepped, no violation; faults repaired: %d duplicates dropped, %d NAKs, %d retransmissions, %d order NAKs; %d multicasts refused by flow control; %d Status, %d Order messages",
-				class, last-first+1, deliveries, steps, total.Duplicates, total.NaksSent, total.Retransmitted, total.OrderNaksSent, total.WindowFull, total.StatusSent, total.OrdersSent)
-		})
+		for _, local := range []bool{false, true} {
+			mode := map[bool]string{false: "data", true: "local"}[local]
+			t.Run(class.String()+"/"+mode, func(t *testing.T) {
+				t.Parallel()
+				simulateClass(t, class, mode, local)
+			})
+		}
 	}
+}
+
+// simulateClass plays every schedule of class in one mode.
+func simulateClass(t *testing.T, class Class, mode string, local bool) {
+	first, last := uint64(1), uint64(ownSchedules())
+	if *seedFlag != 0 {
+		first, last = *seedFlag, *seedFlag
+	}
+	deliveries, steps, localSteps := 0, 0, 0
+	var total Stats
+	for seed := first; seed <= last; seed++ {
+		s := playScheduleIn(t, class, seed, local)
+		h := s.hist
+		steps += s.steps
+		localSteps += s.local
+		for _, m := range s.members {
+			st := m.Stats()
+			total.Duplicates += st.Duplicates
+			total.NaksSent += st.NaksSent
+			total.Retransmitted += st.Retransmitted
+			total.WindowFull += st.WindowFull
+			total.OrdersSent += st.OrdersSent
+			total.OrderNaksSent += st.OrderNaksSent
+			total.StatusSent += st.StatusSent
+		}
+		if v := history.CheckAll(h, history.ChecksFor(class.String())...); len(v) > 0 {
+			t.Fatalf("class %s (%s) seed %d (replay: go test ./ordering/layer -run 'TestSimulatedSchedules/%s/%s$' -seed=%d): %d violations, first: %s",
+				class, mode, seed, class, mode, seed, len(v), v[0])
+		}
+		for _, e := range h {
+			if e.Kind == history.Deliver {
+				deliveries++
+			}
+		}
+	}
+	if local != (localSteps > 0) {
+		t.Fatalf("class %s (%s): %d of %d packets went to StepLocal", class, mode, localSteps, steps)
+	}
+	t.Logf("class %s (%s): %d schedules, %d deliveries, %d packets stepped, no violation; faults repaired: %d duplicates dropped, %d NAKs, %d retransmissions, %d order NAKs; %d multicasts refused by flow control; %d Status, %d Order messages",
+		class, mode, last-first+1, deliveries, steps, total.Duplicates, total.NaksSent, total.Retransmitted, total.OrderNaksSent, total.WindowFull, total.StatusSent, total.OrdersSent)
 }
 
 // firstViolation returns the first seed whose history of class fails check.

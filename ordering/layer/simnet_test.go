@@ -17,6 +17,7 @@ import (
 type packet struct {
 	from, to int
 	msg      proto.Message
+	fan      *Fanout // instead of msg, in local mode: handed to StepLocal
 	due      uint64
 }
 
@@ -26,6 +27,10 @@ type netParams struct {
 	loss, dup  float64 // per-packet probabilities during the faulty phase
 	maxDelay   int     // ticks
 	window     int
+	// local runs the members as a driver whose members all share its
+	// process: LazyPayload and LocalFanout, own multicasts carried as
+	// Fanouts to StepLocal, retransmitted Data with the sender's payload.
+	local bool
 }
 
 type simNet struct {
@@ -37,6 +42,7 @@ type simNet struct {
 	flight  []packet            // due now, in no particular order
 	later   map[uint64][]packet // by due tick
 	steps   int                 // packets stepped
+	local   int                 // of them, handed to StepLocal
 	now     uint64
 	healed  bool
 	hist    history.History
@@ -53,6 +59,7 @@ func newSimNet(seed uint64, class Class, p netParams) (*simNet, error) {
 		cfg := DefaultConfig()
 		cfg.Self, cfg.Group, cfg.Members, cfg.View, cfg.Class = id, "g", s.ids, 1, class
 		cfg.Window = p.window
+		cfg.LazyPayload, cfg.LocalFanout = p.local, p.local
 		m, err := New(cfg)
 		if err != nil {
 			return nil, err
@@ -73,30 +80,48 @@ func (s *simNet) drain(i int) {
 		e.Index, e.Time = int64(len(s.hist)), int64(s.now)
 		s.hist = append(s.hist, e)
 	}
-	for _, o := range rd.Messages {
-		to := s.index(o.To)
-		copies := 1
-		if !s.healed {
-			if s.rng.Float64() < s.p.loss {
-				copies = 0
-			} else if s.rng.Float64() < s.p.dup {
-				copies = 2
-			}
-		}
-		for range copies {
-			delay := uint64(0)
-			if s.p.maxDelay > 0 {
-				delay = uint64(s.rng.IntN(s.p.maxDelay + 1))
-			}
-			pk := packet{from: i, to: to, msg: o.Msg, due: s.now + delay}
-			if delay == 0 {
-				s.flight = append(s.flight, pk)
-			} else {
-				s.later[pk.due] = append(s.later[pk.due], pk)
+	for _, f := range m.Fanouts() {
+		for to := range s.members {
+			if to != i {
+				f := f
+				s.send(packet{from: i, to: to, fan: &f})
 			}
 		}
 	}
+	for _, o := range rd.Messages {
+		pk := packet{from: i, to: s.index(o.To), msg: o.Msg}
+		if d, ok := o.Msg.(*wire.Data); ok && s.p.local {
+			// As the in-process driver does: the sender's payload,
+			// looked up while the sender still buffers it.
+			pk.msg, pk.fan = nil, &Fanout{Seq: d.Seq, Vt: d.Vt, Payload: m.PayloadOf(d)}
+		}
+		s.send(pk)
+	}
 	m.Advance(rd)
+}
+
+// send puts pk in flight: lost, duplicated and delayed while not healed.
+func (s *simNet) send(pk packet) {
+	copies := 1
+	if !s.healed {
+		if s.rng.Float64() < s.p.loss {
+			copies = 0
+		} else if s.rng.Float64() < s.p.dup {
+			copies = 2
+		}
+	}
+	for range copies {
+		delay := uint64(0)
+		if s.p.maxDelay > 0 {
+			delay = uint64(s.rng.IntN(s.p.maxDelay + 1))
+		}
+		pk.due = s.now + delay
+		if delay == 0 {
+			s.flight = append(s.flight, pk)
+		} else {
+			s.later[pk.due] = append(s.later[pk.due], pk)
+		}
+	}
 }
 
 func (s *simNet) index(id history.ProcessID) int {
@@ -118,8 +143,15 @@ func (s *simNet) deliverOne() bool {
 	s.flight[i] = s.flight[len(s.flight)-1]
 	s.flight = s.flight[:len(s.flight)-1]
 	s.steps++
-	if err := s.members[p.to].Step(s.ids[p.from], p.msg); err != nil {
-		s.errs = append(s.errs, fmt.Errorf("%s stepping %T from %s: %w", s.ids[p.to], p.msg, s.ids[p.from], err))
+	var err error
+	if p.fan != nil {
+		s.local++
+		err = s.members[p.to].StepLocal(s.ids[p.from], p.fan.Seq, p.fan.Vt, p.fan.Payload)
+	} else {
+		err = s.members[p.to].Step(s.ids[p.from], p.msg)
+	}
+	if err != nil {
+		s.errs = append(s.errs, fmt.Errorf("%s stepping %T%v from %s: %w", s.ids[p.to], p.msg, p.fan, s.ids[p.from], err))
 	}
 	s.drain(p.to)
 	return true

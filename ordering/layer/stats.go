@@ -39,7 +39,7 @@ func (m *Member) Held() int {
 				continue // own messages are counted as unstable above
 			}
 			for i := range ring {
-				if ring[i].d != nil {
+				if ring[i].payload != nil {
 					h++
 				}
 			}

@@ -3,8 +3,6 @@ package layer
 import (
 	"fmt"
 	"math"
-
-	"github.com/lockstep-actors/lockstep/actors/wire"
 )
 
 // orderSlot is one assignment: global sequence number gs goes to message
@@ -60,20 +58,18 @@ func newTotal(n, window int, sequencer bool, next sink) *totalStage {
 	return t
 }
 
-func (t *totalStage) stamp(*wire.Data) {}
-
 func (t *totalStage) accept(e entry) {
 	if t.sequencer {
 		t.assigned++
 		gs := t.assigned
-		t.order[gs%t.capacity] = orderSlot{gs: gs, rank: e.rank, seq: e.d.Seq}
+		t.order[gs%t.capacity] = orderSlot{gs: gs, rank: e.rank, seq: e.seq}
 		t.delivered = gs
 		t.orderHigh, t.orderKnown = gs, gs
 		e.gs = gs
 		t.next.accept(e)
 		return
 	}
-	t.data[e.rank][e.d.Seq%t.window] = e
+	t.data[e.rank][e.seq%t.window] = e
 	t.deliverReady()
 }
 
@@ -86,7 +82,7 @@ func (t *totalStage) deliverReady() {
 			return
 		}
 		slot := &t.data[o.rank][o.seq%t.window]
-		if slot.d == nil || slot.d.Seq != o.seq {
+		if slot.payload == nil || slot.seq != o.seq {
 			return
 		}
 		x := *slot
