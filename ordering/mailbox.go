@@ -190,23 +190,27 @@ func deferrable(msg any) bool {
 const maxDeferred = 256
 
 // deliverAll hands every queued delivery to the actor, unwrapped, with its
-// metadata current. A multicast the actor makes meanwhile is pumped at once,
-// so its own deliveries join the queue behind the ones already there.
+// metadata current. What the actor multicasts meanwhile is pumped once the
+// queue is empty, and its own deliveries then join the queue. Pumping once
+// per queue rather than once per delivery loses nothing (the sends wait
+// for the end of the invocation anyway, in the outbox) and lets the
+// sequencer order everything its actor multicast in one Order.
 func (d *driver) deliverAll() {
 	n := uint64(0)
 	for {
 		dl, ok := d.next()
 		if !ok {
-			break
+			if !d.anyReady() {
+				break
+			}
+			d.pump()
+			continue
 		}
 		d.setCurrent(&dl)
 		n++
 		d.inner.InvokeUserMessage(dl.payload)
 		d.delivering = false
 		d.cur.payload = nil // do not keep the payload alive
-		if d.anyReady() {
-			d.pump()
-		}
 	}
 	if n > 0 {
 		d.stats.delivered.Add(n)
