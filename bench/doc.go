@@ -111,7 +111,8 @@
 // msgs/s/member is the slowest survivor's rate (as JGroups' figure is);
 // mean-msgs/s/member the mean over survivors. A -cpuprofile of the test
 // sees none of the members; LOCKSTEP_BENCH_CHILD_CPUPROFILE=<dir> makes
-// every child write its own CPU profile there (bench/internal/loopback).
+// every child write its own CPU profile and its allocations there
+// (bench/internal/loopback).
 // With five processes on two cores the crash cells' view change has
 // measured anywhere from 120 ms to 2.2 s between runs of the same build:
 // detection alone takes the 1 s of silence, and the flush then competes

@@ -59,7 +59,7 @@ func (m *Member) lacking(p *Proposal) []msgRef {
 	d := m.data
 	var out []msgRef
 	need := func(s int, seq uint64) {
-		if l := &d.senders[s]; seq > l.collected && l.msgs[seq] == nil {
+		if l := &d.senders[s]; seq > l.collected && l.msgs.get(seq) == nil {
 			out = append(out, msgRef{rank: s, seq: seq})
 		}
 	}
@@ -100,7 +100,7 @@ func (m *Member) validProposal(p *Proposal) bool {
 // holdsOwed reports whether every message this member owes for p is held.
 func (m *Member) holdsOwed(p *Proposal) bool {
 	for _, r := range m.owed(p) {
-		if m.data.senders[r.rank].msgs[r.seq] == nil {
+		if m.data.senders[r.rank].msgs.get(r.seq) == nil {
 			return false
 		}
 	}
@@ -111,7 +111,7 @@ func (m *Member) holdsOwed(p *Proposal) bool {
 func (m *Member) fetchOwed(p *Proposal, holder func(rank int, seq uint64) history.ProcessID) {
 	var missing []msgRef
 	for _, r := range m.owed(p) {
-		if m.data.senders[r.rank].msgs[r.seq] == nil {
+		if m.data.senders[r.rank].msgs.get(r.seq) == nil {
 			missing = append(missing, r)
 		}
 	}
@@ -297,7 +297,7 @@ func (m *Member) closeCausal(p *Proposal) {
 		for s := range p.Cut {
 			l := &m.data.senders[s]
 			for seq := l.delivered + 1; seq <= p.Cut[s]; seq++ {
-				d := l.msgs[seq]
+				d := l.msgs.get(seq)
 				if d == nil || len(d.Vt) != len(p.Cut) {
 					continue
 				}
@@ -352,7 +352,7 @@ func (m *Member) causallyReady(r msgRef) bool {
 	if r.seq != l.delivered+1 {
 		return false
 	}
-	d := l.msgs[r.seq]
+	d := l.msgs.get(r.seq)
 	if d == nil {
 		return true
 	}
@@ -367,7 +367,7 @@ func (m *Member) causallyReady(r msgRef) bool {
 // deliverHeld delivers message r from the store, if it is there (a broken
 // test variant may deliver a cut it does not hold: it skips what is missing).
 func (m *Member) deliverHeld(r msgRef) {
-	d := m.data.senders[r.rank].msgs[r.seq]
+	d := m.data.senders[r.rank].msgs.get(r.seq)
 	if d == nil {
 		return
 	}

@@ -1,8 +1,6 @@
 package flush
 
 import (
-	"slices"
-
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/wire"
 	"github.com/lockstep-actors/lockstep/ordering/layer"
@@ -11,7 +9,7 @@ import (
 // senderLog is what one member holds and delivered of one sender's
 // multicasts in a view.
 type senderLog struct {
-	msgs map[uint64]*wire.Data
+	msgs msgLog
 	// recv: every message up to recv is held (or was delivered and collected).
 	recv uint64
 	// delivered: every message up to delivered has been delivered here;
@@ -40,7 +38,7 @@ func (l *senderLog) markDelivered(seq uint64) {
 	}
 }
 
-func (l *senderLog) holds(seq uint64) bool { return seq <= l.recv || l.msgs[seq] != nil }
+func (l *senderLog) holds(seq uint64) bool { return seq <= l.recv || l.msgs.get(seq) != nil }
 
 // ordEntry is one sequencer assignment: the message (rank, seq).
 type ordEntry struct {
@@ -72,7 +70,6 @@ func newDataPath(v View, self history.ProcessID) *dataPath {
 	n := len(v.Members)
 	d := &dataPath{view: v, self: v.Rank(self), senders: make([]senderLog, n), reports: make([][]uint64, n), orderFrom: 1, gsReports: make([]uint64, n)}
 	for i := range d.senders {
-		d.senders[i].msgs = make(map[uint64]*wire.Data)
 		d.reports[i] = make([]uint64, n)
 	}
 	return d
@@ -82,11 +79,11 @@ func newDataPath(v View, self history.ProcessID) *dataPath {
 // the message was new.
 func (d *dataPath) store(s int, msg *wire.Data) bool {
 	l := &d.senders[s]
-	if msg.Seq <= l.recv || l.msgs[msg.Seq] != nil {
+	if msg.Seq <= l.recv || l.msgs.get(msg.Seq) != nil {
 		return false
 	}
-	l.msgs[msg.Seq] = msg
-	for l.msgs[l.recv+1] != nil {
+	l.msgs.put(msg.Seq, msg)
+	for l.msgs.get(l.recv+1) != nil {
 		l.recv++
 	}
 	return true
@@ -105,14 +102,7 @@ func (d *dataPath) recvVector() []uint64 {
 func (d *dataPath) extras() (ranks []uint32, seqs []uint64) {
 	for s := range d.senders {
 		l := &d.senders[s]
-		var mine []uint64
-		for seq := range l.msgs {
-			if seq > l.recv {
-				mine = append(mine, seq)
-			}
-		}
-		slices.Sort(mine)
-		for _, seq := range mine {
+		for _, seq := range l.msgs.after(l.recv) {
 			ranks = append(ranks, uint32(s))
 			seqs = append(seqs, seq)
 		}
@@ -170,10 +160,10 @@ func (d *dataPath) collect() {
 	for s := range d.senders {
 		l := &d.senders[s]
 		upto := min(d.stable(s), l.delivered)
-		for seq := l.collected + 1; seq <= upto; seq++ {
-			delete(l.msgs, seq)
+		if upto > l.collected {
+			l.msgs.dropThrough(upto)
+			l.collected = upto
 		}
-		l.collected = max(l.collected, upto)
 	}
 	if len(d.order) == 0 {
 		return

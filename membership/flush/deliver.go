@@ -195,7 +195,7 @@ func (m *Member) onNak(from history.ProcessID, n *Nak) error {
 		return fmt.Errorf("%w: nak for non-member %q", ErrMalformed, n.Target)
 	}
 	for seq := n.From; seq <= n.To && seq < n.From+uint64(m.cfg.MaxNak); seq++ {
-		if msg := d.senders[s].msgs[seq]; msg != nil {
+		if msg := d.senders[s].msgs.get(seq); msg != nil {
 			m.sendTo(from, msg)
 		}
 	}

@@ -20,7 +20,8 @@ const (
 	// EnvParams carries a child's parameters as key=value pairs joined by ";".
 	EnvParams = "LOCKSTEP_BENCH_PARAMS"
 	// EnvCPUProfile, if set in the parent's environment, names a directory
-	// where every child writes a CPU profile of its role (see profile.go).
+	// where every child writes a CPU profile of its role and the
+	// allocations it made (see profile.go).
 	EnvCPUProfile = "LOCKSTEP_BENCH_CHILD_CPUPROFILE"
 	// ChildTest is the test a child runs; it must call Serve.
 	ChildTest = "TestLoopbackChild"

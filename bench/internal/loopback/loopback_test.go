@@ -101,7 +101,8 @@ func TestParams(t *testing.T) {
 }
 
 // With EnvCPUProfile set, a child that is asked to stop leaves a complete
-// CPU profile of its role (a gzipped protobuf) in that directory.
+// CPU profile of its role and its allocations (gzipped protobufs) in that
+// directory.
 func TestChildWritesItsProfile(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(EnvCPUProfile, dir)
@@ -117,15 +118,17 @@ func TestChildWritesItsProfile(t *testing.T) {
 	if err := c.Close(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "test-echo-*.cpu.pprof"))
-	if err != nil || len(files) != 1 {
-		t.Fatalf("profiles %v (%v), want one", files, err)
-	}
-	b, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
-		t.Fatalf("profile of %d bytes is not gzipped: the child did not finish writing it", len(b))
+	for _, kind := range []string{"cpu", "allocs"} {
+		files, err := filepath.Glob(filepath.Join(dir, "test-echo-*."+kind+".pprof"))
+		if err != nil || len(files) != 1 {
+			t.Fatalf("%s profiles %v (%v), want one", kind, files, err)
+		}
+		b, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Fatalf("%s profile of %d bytes is not gzipped: the child did not finish writing it", kind, len(b))
+		}
 	}
 }

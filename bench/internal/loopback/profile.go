@@ -11,10 +11,13 @@ import (
 
 // startProfile starts a CPU profile of this child's role when EnvCPUProfile
 // names a directory, into <dir>/<role>-<pid>.cpu.pprof, and returns what
-// ends it (once; later calls do nothing). Serve ends it when the parent
-// asks the child to stop, before the role tears down, so a child killed
-// while tearing down still leaves its profile; a crash victim, killed
-// mid-run, leaves an empty one. Read one with `go tool pprof -top <file>`.
+// ends it (once; later calls do nothing). Ending it also writes the
+// allocations the child made so far, sampled as the runtime always does,
+// to <dir>/<role>-<pid>.allocs.pprof. Serve ends it when the parent asks
+// the child to stop, before the role tears down, so a child killed while
+// tearing down still leaves its profiles; a crash victim, killed mid-run,
+// leaves an empty CPU profile and no allocations. Read one with
+// `go tool pprof -top <file>` (allocations: add -sample_index=alloc_space).
 //
 // This is how the members of the multi-process benchmarks, which no
 // -cpuprofile of the parent sees, are profiled:
@@ -26,8 +29,8 @@ func startProfile(role string) (stop func(), err error) {
 	if dir == "" {
 		return func() {}, nil
 	}
-	name := fmt.Sprintf("%s-%d.cpu.pprof", strings.ReplaceAll(role, "/", "_"), os.Getpid())
-	f, err := os.Create(filepath.Join(dir, name))
+	base := filepath.Join(dir, fmt.Sprintf("%s-%d", strings.ReplaceAll(role, "/", "_"), os.Getpid()))
+	f, err := os.Create(base + ".cpu.pprof")
 	if err != nil {
 		return nil, fmt.Errorf("loopback: cpu profile: %w", err)
 	}
@@ -40,6 +43,10 @@ func startProfile(role string) (stop func(), err error) {
 		once.Do(func() {
 			pprof.StopCPUProfile()
 			f.Close()
+			if a, err := os.Create(base + ".allocs.pprof"); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(a, 0) // best effort: a diagnostic
+				a.Close()
+			}
 		})
 	}, nil
 }
