@@ -176,7 +176,9 @@ func (d *dataPath) collect() {
 	}
 	if gs >= d.orderFrom {
 		drop := min(int(gs-d.orderFrom+1), len(d.order))
-		d.order = d.order[drop:]
+		// Move the rest to the front rather than reslice: appends then
+		// reuse the array instead of growing a new one every few ticks.
+		d.order = d.order[:copy(d.order, d.order[drop:])]
 		d.orderFrom += uint64(drop)
 	}
 }
