@@ -37,6 +37,14 @@ type Config struct {
 	// connect to a peer (2 s apart) before it gives the peer up and turns its
 	// queued messages into dead letters.
 	ConnectRetries int
+	// PeerQueue is the initial capacity, in messages, of the queue of
+	// messages waiting to go to one peer (protoactor's endpoint writer
+	// mailbox). The queue doubles whenever it fills, so this bounds
+	// nothing; it is what one connection costs at rest. protoactor's own
+	// default, 1,000,000, is a 16 MB array of pointers per peer, which the
+	// garbage collector scans in full on every cycle: over loopback that
+	// was most of a member's marking work.
+	PeerQueue int
 	// ShutdownTimeout bounds each phase of Close: stopping the node's actors
 	// and stopping the remote server. A phase that overruns is cut short.
 	ShutdownTimeout time.Duration
@@ -64,6 +72,7 @@ func DefaultConfig() Config {
 		KeepaliveTime:    10 * time.Second,
 		KeepaliveTimeout: 5 * time.Second,
 		ConnectRetries:   5,
+		PeerQueue:        4096,
 		ShutdownTimeout:  5 * time.Second,
 		FaultTick:        time.Millisecond,
 	}
@@ -83,6 +92,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: keepalive time and timeout must be positive", ErrInvalidConfig)
 	case c.ConnectRetries < 1:
 		return fmt.Errorf("%w: connect retries %d must be at least 1", ErrInvalidConfig, c.ConnectRetries)
+	case c.PeerQueue < 1:
+		return fmt.Errorf("%w: peer queue %d must be at least 1", ErrInvalidConfig, c.PeerQueue)
 	case c.ShutdownTimeout <= 0:
 		return fmt.Errorf("%w: shutdown timeout must be positive", ErrInvalidConfig)
 	case c.FaultTick <= 0:

@@ -127,6 +127,7 @@ func (n *Node) startRemote() (err error) {
 	rc := remote.Configure(n.cfg.Host, n.cfg.Port,
 		remote.WithServerOptions(serverOptions(n.cfg, n.guard)...),
 		remote.WithDialOptions(dialOptions(n.cfg)...),
+		remote.WithEndpointWriterQueueSize(n.cfg.PeerQueue),
 	)
 	rc.MaxRetryCount = n.cfg.ConnectRetries
 	r := remote.NewRemote(n.system, rc)

@@ -25,6 +25,7 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.KeepaliveTime = 0 },
 		func(c *Config) { c.KeepaliveTimeout = -time.Second },
 		func(c *Config) { c.ConnectRetries = 0 },
+		func(c *Config) { c.PeerQueue = 0 },
 		func(c *Config) { c.ShutdownTimeout = 0 },
 		func(c *Config) { c.FaultTick = 0 },
 	}
@@ -118,6 +119,51 @@ func TestRemoteNodeServesRawPeer(t *testing.T) {
 		if p.N != uint64(i) || p.From != "raw" || string(p.Body) != "x" {
 			t.Fatalf("probe %d: got n=%d from=%q body=%q", i, p.N, p.From, p.Body)
 		}
+	}
+}
+
+// A connection to a peer costs little at rest: protoactor's default queue
+// for a peer's outgoing messages is a 16 MB array of pointers, which
+// Config.PeerQueue replaces with a small one that grows when needed.
+func TestPeerQueueIsSmallAtRest(t *testing.T) {
+	if !proctest.Isolate(t, isolateTimeout) {
+		return
+	}
+	cfg := DefaultConfig()
+	cfg.ShutdownTimeout = 500 * time.Millisecond // the peer never answers gRPC: do not wait for it
+	n, err := NewNode(cfg, WithRemote("127.0.0.1", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c
+		}
+	}()
+	heap := func() int64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	before := heap()
+	// The endpoint writer, with its queue, exists once it dials the peer.
+	n.Root().Send(actor.NewPID(ln.Addr().String(), "nobody"), &wire.Probe{N: 1})
+	select {
+	case c := <-accepted:
+		defer c.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the node never dialled the peer")
+	}
+	if grew := heap() - before; grew > 4<<20 {
+		t.Fatalf("one peer connection holds %d bytes of heap, want under 4 MB", grew)
 	}
 }
 

@@ -27,6 +27,11 @@ func serverOptions(cfg Config, g *streamGuard) []grpc.ServerOption {
 		// policy (at most one per 5 minutes) would close their connections
 		// for pinging "too often".
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: clientPing / 2, PermitWithoutStream: true}),
+		// Reuse the buffers incoming messages are read into: the codec
+		// copies what it keeps, and without a pool every message received
+		// allocates its own (about 7% of a member's allocated bytes over
+		// loopback). Per server, not process-wide.
+		grpc.RecvBufferPool(grpc.NewSharedBufferPool()),
 	}
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(serverTLS(cfg.TLS))))
