@@ -14,7 +14,11 @@ import (
 // receives that way, or everything batched from a member with middleware is
 // lost. Each member multicasts from inside its actor, so its sends are
 // gathered into batches; every delivery must arrive, and the middleware
-// must have seen batches (else the test proves nothing).
+// must have seen batches (else the test proves nothing). The members pack
+// their in-process data (PackLocal), so that every multicast is a message
+// of its own in the batches: unpacked, a Ready's multicasts share one
+// carrier, and a destination may get nothing else to batch it with.
+// (TestInProcessLossIsRepaired has those carriers pass a middleware.)
 func TestBatchesThroughSenderMiddleware(t *testing.T) {
 	const n, each = 3, 200
 	var sends, batches atomic.Int64
@@ -30,7 +34,8 @@ func TestBatchesThroughSenderMiddleware(t *testing.T) {
 	for _, class := range []ordering.Class{ordering.ClassFIFO, ordering.ClassAtomic} {
 		t.Run(class.String(), func(t *testing.T) {
 			batches.Store(0)
-			c := startClusterWith(t, n, class, nil, actor.WithSenderMiddleware(mw))
+			pack := func(cfg *ordering.Config) { cfg.PackLocal = true }
+			c := startClusterWith(t, n, class, pack, actor.WithSenderMiddleware(mw))
 			for _, id := range c.ids {
 				c.sys.Root.Send(c.pids[id], &multicastCmd{n: each})
 			}

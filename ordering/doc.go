@@ -42,11 +42,12 @@
 //  3. After the actor's Receive returns, the decorator carries the Ready
 //     out with the actor's own context, so sender middleware applies,
 //     gathering the sends per destination until the invocation ends
-//     (Batching, below). A member in this process gets one localData per
-//     multicast (sequence number, timestamp, the payload itself and the
-//     sender's port PID; local.go), shared by all of them: nothing is
-//     packed or copied, and when every member is local the layers never
-//     build the protobuf Any (layer.Config.LazyPayload) or the wire.Data.
+//     (Batching, below). A member in this process gets one localData for
+//     all the multicasts of one Ready (each one's sequence number,
+//     timestamp and the payload itself, with the sender's port PID;
+//     local.go), shared by all of them: nothing is packed or copied, and
+//     when every member is local the layers never build the protobuf Any
+//     (layer.Config.LazyPayload) or the wire.Data.
 //     A member in another process gets the
 //     wire.Data, with its payload packed, in one protoactor envelope whose
 //     sender is the port PID, through protoactor remote.

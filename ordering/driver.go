@@ -63,9 +63,10 @@ type driver struct {
 
 	lastMsg   proto.Message // envelope reuse: one envelope per fanned-out message
 	lastEnv   *actor.MessageEnvelope
-	lastLocal *localData  // the same for in-process data (local.go)
-	localSlab []localData // localData are cut from it
-	local     []bool      // local[rank]: the member shares this process
+	lastLocal *localData     // the same for in-process data (local.go)
+	localSlab []localData    // localData are cut from it
+	fanSlab   []layer.Fanout // and the multicasts they carry from this
+	local     []bool         // local[rank]: the member shares this process
 
 	backlog    atomic.Int64 // own multicasts accepted but not yet given to a core
 	tickQueued atomic.Bool
@@ -173,12 +174,10 @@ func (d *driver) handle(msg any) bool {
 		return true
 	case *localData:
 		d.stepLocal(m)
-		d.arrived()
 		return true
 	case *actor.MessageEnvelope:
 		if l, ok := m.Message.(*localData); ok { // wrapped by sender middleware
 			d.stepLocal(l)
-			d.arrived()
 			return true
 		}
 		if m.Sender == nil {

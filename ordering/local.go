@@ -11,10 +11,11 @@ import (
 // In-process data by pointer. A multicast to members of the same process
 // need not be packed into an Any and unpacked again by every receiver:
 // protoactor's local sends carry any Go value. So the decorator sends a
-// member of its own process a localData holding the multicast's sequence
-// number, timestamp and the payload itself, and the receiver steps them
-// into its core (layer.Member.StepLocal), which skips the unpacking and
-// the checks of group, view, class and sender that a wire.Data needs.
+// member of its own process a localData holding multicasts' sequence
+// numbers, timestamps and the payloads themselves (every own multicast of
+// one Ready in one localData), and the receiver steps each into its core
+// (layer.Member.StepLocal), which skips the unpacking and the checks of
+// group, view, class and sender that a wire.Data needs.
 // Members in other processes get the packed *wire.Data in an envelope, as
 // before. When every member shares the process, the layers neither pack
 // the payload (layer.Config.LazyPayload) nor make a wire.Data at all
@@ -27,9 +28,9 @@ import (
 // only this package can build one, so a port inside it is trustworthy.
 type localData struct {
 	*origin
-	seq     uint64
-	vt      []uint64 // shared with the sender's buffer, never modified
-	payload proto.Message
+	// fans are the multicasts, in the order multicast; their timestamps
+	// are shared with the sender's buffer and never modified.
+	fans []layer.Fanout
 }
 
 // origin is where in-process data comes from: one per slot, shared by all
@@ -41,18 +42,28 @@ type origin struct {
 	class Class             // receivers need no lookup by port
 }
 
-// localSlabSize is how many localData one allocation holds.
-const localSlabSize = 128
+// localSlabSize is how many localData one allocation holds, and
+// fanSlabSize how many multicasts in them.
+const (
+	localSlabSize = 64
+	fanSlabSize   = 256
+)
 
-// newLocal cuts a localData from the driver's slab: one allocation per
-// localSlabSize multicasts. Never reused, so receivers may keep it.
-func (d *driver) newLocal(s *slot, seq uint64, vt []uint64, payload proto.Message) *localData {
+// newLocal cuts a localData carrying a copy of fans from the driver's
+// slabs: one allocation per many multicasts. Never reused, so receivers
+// may keep it.
+func (d *driver) newLocal(s *slot, fans ...layer.Fanout) *localData {
 	if len(d.localSlab) == 0 {
 		d.localSlab = make([]localData, localSlabSize)
 	}
+	if len(d.fanSlab) < len(fans) {
+		d.fanSlab = make([]layer.Fanout, max(fanSlabSize, len(fans)))
+	}
 	l := &d.localSlab[0]
 	d.localSlab = d.localSlab[1:]
-	*l = localData{origin: s.origin, seq: seq, vt: vt, payload: payload}
+	n := copy(d.fanSlab, fans)
+	*l = localData{origin: s.origin, fans: d.fanSlab[:n:n]}
+	d.fanSlab = d.fanSlab[n:]
 	return l
 }
 
@@ -74,25 +85,26 @@ func (d *driver) localFor(s *slot, msg proto.Message) *localData {
 	if p == nil {
 		return nil
 	}
-	return d.newLocal(s, data.Seq, data.Vt, p)
+	return d.newLocal(s, layer.Fanout{Seq: data.Seq, Vt: data.Vt, Payload: p})
 }
 
 // fanout carries a Ready's own multicasts (localCore.Fanouts) to every
-// other member, all of which share this process.
+// other member, all of which share this process, in one localData.
 func (d *driver) fanout(s *slot, fs []layer.Fanout) {
-	for i := range fs {
-		f := &fs[i]
-		l := d.newLocal(s, f.Seq, f.Vt, f.Payload)
-		for rank, pid := range d.routes.byRank {
-			if rank != d.selfRank && pid != nil {
-				d.post(pid, l)
-			}
+	if len(fs) == 0 {
+		return
+	}
+	l := d.newLocal(s, fs...)
+	for rank, pid := range d.routes.byRank {
+		if rank != d.selfRank && pid != nil {
+			d.post(pid, l)
 		}
 	}
 }
 
-// stepLocal feeds an in-process arrival to the core of its port.
-func (d *driver) stepLocal(l *localData) bool {
+// stepLocal feeds in-process arrivals to the core of their port, each
+// counted as one arrival.
+func (d *driver) stepLocal(l *localData) {
 	i := -1
 	for k := range d.slots {
 		if d.slots[k].class == l.class {
@@ -103,22 +115,25 @@ func (d *driver) stepLocal(l *localData) bool {
 	// A port of another group, or a class this member does not run. (The
 	// core checks that the sender is a member.)
 	if i < 0 || l.port != d.routes.portOf(l.from, i) {
-		d.stats.unknownSender.Add(1)
-		return true
+		d.stats.unknownSender.Add(uint64(len(l.fans)))
+		return
 	}
 	lc := d.slots[i].local
 	if lc == nil {
-		d.stats.rejected.Add(1)
-		return true
+		d.stats.rejected.Add(uint64(len(l.fans)))
+		return
 	}
-	if err := lc.StepLocal(l.from, l.seq, l.vt, l.payload); err != nil {
-		d.stats.rejected.Add(1)
-		if d.debug() {
-			d.log.WithError(err).WithField("from", l.from).Debug("ordering: arrival rejected")
+	for k := range l.fans {
+		f := &l.fans[k]
+		if err := lc.StepLocal(l.from, f.Seq, f.Vt, f.Payload); err != nil {
+			d.stats.rejected.Add(1)
+			if d.debug() {
+				d.log.WithError(err).WithField("from", l.from).Debug("ordering: arrival rejected")
+			}
 		}
+		d.arrived()
 	}
 	d.retry(i)
-	return true
 }
 
 // allLocal reports whether every member's PID is in this process (has

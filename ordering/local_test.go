@@ -38,8 +38,9 @@ func TestInProcessPayloadByPointer(t *testing.T) {
 	}
 }
 
-// In-process loss is repaired too: a middleware drops every fourth batch
-// that carries data from p1 to p2. p2 NAKs; p1 resends those multicasts
+// In-process loss is repaired too: a middleware drops the first of every
+// four batches that carry data from p1 to p2 (the first holds every
+// multicast of p1's first Ready). p2 NAKs; p1 resends those multicasts
 // as Data built on demand (its own multicasts never became Data), which
 // reach p2 with the payload pointer. Every delivery arrives and the
 // history passes the class's checkers.
@@ -52,7 +53,7 @@ func TestInProcessLossIsRepaired(t *testing.T) {
 			mw := func(next actor.SenderFunc) actor.SenderFunc {
 				return func(c actor.SenderContext, target *actor.PID, env *actor.MessageEnvelope) {
 					if c.Self() != nil && c.Self().Id == "p1" && target.Id == p2 && carriesData(env.Message) {
-						if dataBatches.Add(1)%4 == 0 {
+						if dataBatches.Add(1)%4 == 1 {
 							dropped.Add(1)
 							return
 						}
