@@ -317,8 +317,8 @@ func (d *driver) pump() {
 			d.rd, d.evAt = &rd, 0
 		}
 		for d.evAt < len(d.rd.Events) {
-			ev := d.rd.Events[d.evAt]
-			d.evAt++ // before handing over: a panicking Receive does not get it again
+			ev := &d.rd.Events[d.evAt] // by pointer: an Event is 200 bytes
+			d.evAt++                   // before handing over: a panicking Receive does not get it again
 			d.event(ev)
 		}
 		rd := *d.rd
@@ -394,10 +394,7 @@ func (d *driver) record(evs []history.Event) {
 }
 
 // event hands one core event to the actor if it is the application's.
-func (d *driver) event(ev history.Event) {
-	if ev.Process == "" {
-		ev.Process = d.self
-	}
+func (d *driver) event(ev *history.Event) {
 	switch ev.Kind {
 	case history.Deliver:
 		if ev.Payload == nil {
@@ -419,7 +416,7 @@ func (d *driver) event(ev history.Event) {
 	case flush.KindBlocked:
 		d.inner.InvokeUserMessage(&Blocked{View: ev.View, Reason: ev.Value})
 	case history.Crash:
-		if ev.Process != d.self {
+		if ev.Process != "" && ev.Process != d.self { // empty: the core's own
 			return
 		}
 		d.log.WithField("why", ev.Value).Info("membership: member is out of the group")

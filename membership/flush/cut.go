@@ -383,5 +383,5 @@ func (m *Member) deliverHeld(r msgRef) {
 	} else {
 		ev.Payload = d.Payload
 	}
-	m.emitDeliver(ev)
+	m.emitDeliver(&ev)
 }

@@ -107,12 +107,13 @@ func (m *Member) drainLayer() {
 			}
 			m.out = append(m.out, o)
 		}
-		for _, e := range rd.Events {
+		for i := range rd.Events {
+			e := &rd.Events[i]
 			switch {
 			case e.Kind != history.Deliver:
 				m.emit(e)
 			case m.cfg.StableDelivery:
-				m.holdback = append(m.holdback, e)
+				m.holdback = append(m.holdback, *e)
 			default:
 				m.emitDeliver(e)
 			}
@@ -142,7 +143,7 @@ func (m *Member) releaseOrders() {
 func (m *Member) releaseStable() {
 	i := 0
 	for ; i < len(m.holdback); i++ {
-		e := m.holdback[i]
+		e := &m.holdback[i]
 		s := m.view.Rank(e.Msg.Sender)
 		if m.layerPaused() || s < 0 || e.Msg.Seq > m.data.stable(s) {
 			break
@@ -153,7 +154,7 @@ func (m *Member) releaseStable() {
 }
 
 // emitDeliver records a delivery as done here.
-func (m *Member) emitDeliver(e history.Event) {
+func (m *Member) emitDeliver(e *history.Event) {
 	if s := m.view.Rank(e.Msg.Sender); s >= 0 {
 		m.data.senders[s].markDelivered(e.Msg.Seq)
 	}

@@ -73,7 +73,7 @@ func (m *Member) detect() {
 // component, with an event when it starts to.
 func (m *Member) setBlocked(blocked bool, gone int) {
 	if blocked && !m.blocked {
-		m.emit(history.Event{Kind: KindBlocked, View: m.view.ID,
+		m.emit(&history.Event{Kind: KindBlocked, View: m.view.ID,
 			Value: fmt.Sprintf("no primary component: %d of %d members trusted", len(m.view.Members)-gone, len(m.view.Members))})
 	}
 	m.blocked = blocked
@@ -89,7 +89,7 @@ func (m *Member) Suspect(p history.ProcessID) {
 		return
 	}
 	m.suspects[p] = true
-	m.emit(history.Event{Kind: history.Suspect, Peer: p, View: m.view.ID})
+	m.emit(&history.Event{Kind: history.Suspect, Peer: p, View: m.view.ID})
 }
 
 // excludedSet is every member we suspect plus every member suspected by a

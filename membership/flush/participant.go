@@ -274,7 +274,7 @@ func (m *Member) install(v View, prev uint64, known []history.ProcessID) {
 		m.stats.LayerErrors++ // Validate checked the same config: cannot happen
 	}
 	m.lay = lay
-	m.emit(history.Event{Kind: history.ViewInstall, View: v.ID, Prev: prev, Members: slices.Clone(v.Members), Primary: true})
+	m.emit(&history.Event{Kind: history.ViewInstall, View: v.ID, Prev: prev, Members: slices.Clone(v.Members), Primary: true})
 }
 
 // flushQueue sends the multicasts queued during the flush, in order, as far
@@ -310,7 +310,7 @@ func (m *Member) leaveGroup() {
 	} else {
 		m.status = Excluded
 	}
-	m.emit(history.Event{Kind: history.Crash, View: m.view.ID, Value: why})
+	m.emit(&history.Event{Kind: history.Crash, View: m.view.ID, Value: why})
 	m.stats.DroppedQueued += len(m.queue)
 	m.queue = nil
 	m.coord = nil
