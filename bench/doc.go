@@ -44,7 +44,7 @@
 //   - decorator-only adds the routing of each arrival, the core's Ready
 //     bookkeeping and a direct invoke per delivery. Sends are batched per
 //     destination (ordering's doc, "Batching"), so it posts one protoactor
-//     message for up to 32 of raw's.
+//     message for up to 128 of raw's.
 //   - the classes add the layers: a Data message and an in-process carrier
 //     per multicast cut from slabs (no allocation per message, but some
 //     230-315 bytes, whose garbage collection and write barriers are
@@ -68,7 +68,7 @@
 // CPU and allocations count the benchmark's own process (one member of
 // three). Across processes every message is marshalled once at its sender
 // (each destination's batch copies the bytes into its one buffer) and
-// unmarshalled at each receiver: the batch, one buffer for up to 32
+// unmarshalled at each receiver: the batch, one buffer for up to 128
 // messages; each Data, one allocation whose payload bytes stay in that
 // buffer (internal/outbox, "compact Data"); and the payload itself. That,
 // protoactor remote's envelope and gRPC stream per batch, and the garbage

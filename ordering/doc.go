@@ -76,7 +76,7 @@
 // The point is the transport's fixed cost per message: a mailbox post (a
 // lock, often a goroutine wake-up) and, between processes, protoactor
 // remote's envelope; the decorator over a pass-through core spent about
-// 40% of its CPU posting before. Config.BatchMax (default 32) caps a
+// 40% of its CPU posting before. Config.BatchMax (default 128) caps a
 // batch: a destination that reaches it is sent at once, so a batch never
 // waits for a long invocation to end. Between processes a batch names its
 // Data's group, sender, class and payload type once and carries its
@@ -205,7 +205,7 @@
 // there from 0.49-0.62 was sparing the receiver's allocations: a batch
 // names its Data's group, sender, class and payload type once, carries its
 // messages in one buffer whose payload bytes the decoded Data share, and
-// holds up to 32 messages; payloads are packed into slabs with a cached
+// holds up to 128 messages; payloads are packed into slabs with a cached
 // type URL. Three or four allocations per multicast remain in the
 // benchmark's process, against raw's six, and 1.9-2.6 us of CPU against
 // raw's 1.6.
