@@ -45,15 +45,15 @@
 //     bookkeeping and a direct invoke per delivery. Sends are batched per
 //     destination (ordering's doc, "Batching"), so it posts one protoactor
 //     message for up to 128 of raw's.
-//   - the classes add the layers: a Data message and an in-process carrier
-//     per multicast cut from slabs (no allocation per message, but some
-//     230-315 bytes, whose garbage collection and write barriers are
-//     30-33% of the CPU in the profiles of RESULTS.md; raw leaves no
-//     garbage, and with a live heap of a few MB the collector runs every
-//     few MB allocated), a compact delivery record per delivery, sequence
-//     and duplicate checks, Status heartbeats (every 1 ms tick and every
-//     256 arrivals) and, for the atomic classes, the sequencer's Orders and
-//     the wait for them.
+//   - the classes add the layers: in one process a multicast never
+//     becomes a wire.Data; one in-process carrier takes all the multicasts
+//     of a Ready to each member, each as its sequence number, timestamp and
+//     payload pointer, cut from slabs (no allocation per message, but some
+//     70-100 bytes per multicast at n = 3, which raw does not leave for the
+//     collector), a compact delivery record per delivery, sequence and
+//     duplicate checks, Status heartbeats (every 1 ms tick and every 256
+//     arrivals) and, for the atomic classes, the sequencer's Orders (one
+//     per burst of deliveries) and the wait for them.
 //   - at-post additionally contends on the member's mutex, defers its sends
 //     until the mutex is released and passes every delivery through the
 //     inner queue a second time; it does not batch.

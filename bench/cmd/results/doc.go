@@ -11,8 +11,10 @@
 // (BenchmarkRaft), the failure matrix across OS processes
 // (BenchmarkMatrixLoopback, once per cell), whose failure-free cells are
 // compared with JGroups 2.12 NAKACK and SEQUENCER (BenchmarkJGroups, skipped
-// with a line saying why when java or Debian's libjgroups-java is missing)
-// next to raw protoactor remote fan-out, and the delivered throughput of
+// with a line saying why when java or Debian's libjgroups-java is missing;
+// each side of that comparison is the better of two runs, JGroups run
+// twice with the two Lockstep cells run again in between) next to raw
+// protoactor remote fan-out, and the delivered throughput of
 // five members across one member's crash, per class (package
 // bench/internal/matrix, run in this process). The benchmarks run through
 // `go test` in the module's bench directory, so the figures are exactly

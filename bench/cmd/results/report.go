@@ -26,8 +26,12 @@ type report struct {
 	JGroups               *benchRun
 	JGroupsErr            error
 	JGroupsSkip           string
-	Crashes               []crashRun
-	ChartErr              error
+	// The JGroups comparison takes the better of two runs on each side:
+	// JGroupsAgain is BenchmarkJGroups' second run, ComparedAgain the
+	// failure-free cells it is compared with, run again between the two.
+	JGroupsAgain, ComparedAgain *benchRun
+	Crashes                     []crashRun
+	ChartErr                    error
 	// Profiles holds the CPU profiles of the benchmarks behind missed
 	// rows, by benchmark name.
 	Profiles map[string]*cpuProfile
@@ -232,7 +236,9 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 	w("protoactor remote on loopback, membership with the class, every process multicasting closed-loop")
 	w("(`BenchmarkMatrixLoopback`, its failure-free cells), delivered per second at the slowest member. Raw")
 	w("protoactor remote fan-out (1 process sending to 2, no ordering) is shown as the ceiling any class over")
-	w("protoactor remote can reach.")
+	w("protoactor remote can reach. Both sides are noisy on a shared machine, so each figure is the better of two")
+	w("runs: JGroups ran twice, and the two Lockstep cells ran once in the matrix and once more between the two")
+	w("JGroups runs.")
 	w("Targets: total order >= 4x SEQUENCER, FIFO >= 3x NAKACK.")
 	w("")
 	if r.JGroupsSkip != "" {
@@ -309,19 +315,23 @@ func (r *report) jgroupsRows() []jgroupsRow {
 			Limit: "as FIFO, plus the sequencer's Order messages and the wait for them; all three processes share 2 cores, so the sequencer competes for CPU with the senders"},
 	}
 	for i := range rows {
-		rows[i].Ours = loopbackRate(r.Loopback, rows[i].Class, 3)
+		rows[i].Ours = max(loopbackRate(r.Loopback, rows[i].Class, 3), loopbackRate(r.ComparedAgain, rows[i].Class, 3))
 		rows[i].Peer = r.jgroupsRate(rows[i].Mode)
 	}
 	return rows
 }
 
-// jgroupsRate is JGroups' deliveries per member per second in mode, or 0.
+// jgroupsRate is JGroups' deliveries per member per second in mode, the
+// better of its runs, or 0.
 func (r *report) jgroupsRate(mode string) float64 {
-	if r.JGroups == nil {
-		return 0
+	best := 0.0
+	for _, run := range []*benchRun{r.JGroups, r.JGroupsAgain} {
+		if run != nil {
+			l, _ := run.find("BenchmarkJGroups/" + mode)
+			best = max(best, l.Metrics["msgs/s/member"])
+		}
 	}
-	l, _ := r.JGroups.find("BenchmarkJGroups/" + mode)
-	return l.Metrics["msgs/s/member"]
+	return best
 }
 
 // notMeasured lists what the run could not show, and only that.
