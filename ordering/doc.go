@@ -166,73 +166,60 @@
 // `go run ./bench/cmd/results`; BenchmarkOrdering runs every variant three
 // rounds and counts each one's best, raw fan-out's included. On the 2-core
 // development machine (Go 1.26, 100-byte payloads, all-to-all, 1 ms ticks)
-// the run in bench/RESULTS.md (2026-11-27 18:05 UTC) gave, as a ratio of
+// the run in bench/RESULTS.md (2026-11-27 20:16 UTC) gave, as a ratio of
 // raw protoactor fan-out's delivered rate:
 //
 //	          reliable fifo causal atomic fifo-atomic causal-atomic
-//	n=3       0.95     0.59 0.76   0.62   0.72        0.52
-//	n=5       2.98     2.80 2.48   2.10   2.36        2.19
-//	n=7       2.87     2.78 2.56   2.19   2.25        2.36
+//	n=3       1.60     1.55 1.42   1.16   1.16        1.17
+//	n=5       5.67     5.45 4.92   4.13   4.16        3.86
+//	n=7       6.86     6.93 6.01   4.88   4.79        4.68
 //
-// (targets 0.85, 0.85, 0.80, 0.75, 0.75, 0.75). The n=3 row is a coin toss
-// between scheduler regimes: two runs earlier the same hour gave atomic
-// 0.57 and 0.44, FIFO 0.82 and 0.75. With five or seven members raw's
-// actors run on both cores and every post pays a cross-core wake-up, which
-// batching amortises; with three, raw mostly runs on one core at 380-630
-// ns of CPU per multicast (this run: 632) and allocates nothing, against
-// 580-1130 for the classes. The classes allocate nothing per multicast
-// either, but cut some 230-315 bytes of messages from slabs (a Data, an
-// in-process carrier, a share of a batch and, for the atomic classes, of
-// an Order), and collecting them is 30-33% of their CPU in the profiles of
-// RESULTS.md: the live heap is a few MB (protoactor's registry), so the
-// collector runs every few MB allocated, and only for the classes. (Until
-// a leak was fixed, every stopped group kept its actor system alive, the
-// benchmark's heap grew to 100-150 MB over its rounds, and the collector
-// ran that much less often: the n=3 figures of earlier runs were
-// flattered by it.) The collector's pace is the application's to set:
-// with GOGC=400 the same benchmark binary, run the same minute, took FIFO
-// at n=3 from 0.71 to 0.87 of raw and atomic from 0.53 to 0.63 (compare
-// `GOGC=400 go test -run '^$' -bench '^BenchmarkOrdering$/^n=3$' ./bench/`
-// with the same command without it). Lockstep never sets it, as a library
-// must not change a process-wide knob.
+// (targets 0.85, 0.85, 0.80, 0.75, 0.75, 0.75). By CPU per multicast the
+// n=3 row is 0.91-1.28 of raw. With five or seven members raw's actors run
+// on both cores and every post pays a cross-core wake-up, which batching
+// amortises; with three, raw mostly runs on one core at 320-700 ns of CPU
+// per multicast and allocates nothing. What brought the classes past it at
+// n=3 (they were at 0.52-0.95 earlier the same day):
 //
-// Batching was the step that mattered: before it (same benchmark, one
-// round, a quiet machine) the n=3 ratios were 0.22-0.38 and the n=5 ones
-// 0.64-0.81. Over loopback (BenchmarkOrderingLoopback, three processes)
-// the same run gave 0.61-0.84 of raw remote fan-out (target 0.6, met by
-// every class). Every message is marshalled at its sender and unmarshalled,
-// with its payload, at each receiver, as raw's is; what brought the classes
-// there from 0.49-0.62 was sparing the receiver's allocations: a batch
-// names its Data's group, sender, class and payload type once, carries its
-// messages in one buffer whose payload bytes the decoded Data share, and
-// holds up to 128 messages; payloads are packed into slabs with a cached
-// type URL. Three or four allocations per multicast remain in the
-// benchmark's process, against raw's six, and 1.9-2.6 us of CPU against
-// raw's 1.6.
+//   - In one process a multicast no longer becomes a wire.Data (144 bytes
+//     with its strings): the layers list it in Fanouts
+//     (layer.Config.LocalFanout) and the driver carries sequence number,
+//     timestamp and payload pointer (about -120 bytes per multicast).
+//   - One in-process carrier takes all the multicasts of a Ready to a
+//     member, instead of one carrier and one batch slot per multicast
+//     (FIFO 105 -> 72 bytes and about 550 -> 370 ns of CPU per multicast).
+//   - The driver takes the cores' Ready once the delivery queue runs dry,
+//     not after every delivery, so the sequencer orders a whole burst of
+//     its actor's multicasts in one Order (atomic 194 -> 138 bytes, about
+//     830 -> 620 ns).
 //
-// The comparison below was measured before payloads went by pointer and
-// before batching; it concerns where the hold-back runs. HoldAtPost does
-// not batch, so it would now trail further.
+// Before those, batching the sends per destination (above) was the step
+// that mattered: without it the n=3 ratios were 0.22-0.38 and the n=5
+// ones 0.64-0.81. The classes now cut 70-100 bytes per multicast from
+// slabs at n=3
+// (against 230-315 before); the collector is what remains between them and
+// raw's zero. Over loopback (BenchmarkOrderingLoopback, three processes)
+// the same run gave 0.90-1.00 of raw remote fan-out (target 0.6). Every
+// message is marshalled at its sender and unmarshalled, with its payload,
+// at each receiver, as raw's is; a batch names its Data's group, sender,
+// class and payload type once, carries up to 128 messages in one buffer
+// whose payload bytes the decoded Data share, and payloads are packed into
+// slabs with a cached type URL. A peer's send queue no longer pins 16 MB
+// of pointers for the collector to scan (actors.Config.PeerQueue).
 //
-// Mailbox decorator against the receiver-side alternative: with the layers
-// run in PostUserMessage under a mutex (HoldAtPost), CPU per multicast was
-// higher than with the invoker hold-back in 17 of the 18 class and size
-// pairs (median about 1.9x). Wall-clock throughput, distorted by the load,
-// put it ahead by more than 10% in 4 pairs (n=5 causal, fifo-atomic,
-// causal-atomic; n=7 atomic) and behind in 13. Rerun twice each
-// (-count 2), those n=5 pairs gave, invoker against at-post: causal 7.0k
-// and 16.8k against 7.0k and 7.7k msgs/s/member (13.4-20.2 against
-// 23.2-24.4 us CPU per multicast), fifo-atomic 16.2k and 23.9k against
-// 21.7k and 21.5k (7.8-15.7 against 12.1-14.3 us), causal-atomic 28.6k and
-// 42.0k against 15.6k and 10.7k (7.6-9.1 against 19.1-19.5 us), and n=7
-// atomic, the one pair where at-post had also used less CPU, 9.6k and
-// 14.2k against 17.4k and 14.3k (14.5-22.2 against 17.8-20.5 us): within
-// the noise. The alternative had no consistent lead of more than 10%. The
-// mutex is contended by every sender, sends must wait until it is released
-// (sending under it deadlocks two members posting to each other), each
-// delivery costs an extra queue round trip, and the sequencer can no longer
-// batch a burst into one Order. So the mailbox decorator stays, as asked. A
-// ReceiverMiddleware hold-back was not built: it runs on the same goroutine
-// as the invoker hold-back but adds a per-Props state lookup keyed by Self
-// and the middleware chain per message, so it can only add cost.
+// Mailbox decorator against the receiver-side alternative, measured in one
+// run (2026-11-27, `go test -run '^$' -bench 'BenchmarkOrdering/n=(3|5)/'
+// -ordering.atpost -benchtime 300000x ./bench/`): with the layers run in
+// PostUserMessage under a mutex (HoldAtPost), the six classes delivered
+// 0.06-0.11 of raw fan-out at n=3 and 0.22-0.33 at n=5, against 1.20-1.43
+// and 4.4-7.0 for the invoker hold-back, with 4.9-7.5 us of CPU per
+// multicast at n=3 against 0.33-0.40 us. The alternative does not batch,
+// the mutex is contended by every sender, sends must wait until it is
+// released (sending under it deadlocks two members posting to each other),
+// each delivery costs an extra queue round trip, and the sequencer can no
+// longer batch a burst into one Order. So the mailbox decorator stays, as
+// asked. A ReceiverMiddleware hold-back was not built: it runs on the same
+// goroutine as the invoker hold-back but adds a per-Props state lookup
+// keyed by Self and the middleware chain per message, so it can only add
+// cost.
 package ordering
