@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"time"
 )
@@ -45,6 +46,19 @@ type Config struct {
 	// garbage collector scans in full on every cycle: over loopback that
 	// was most of a member's marking work.
 	PeerQueue int
+	// StreamWindow is the HTTP/2 flow-control window, in bytes, of each
+	// remote connection and of the stream on it: how much one side may
+	// send before the other acknowledges. gRPC's default, 64 KiB with
+	// dynamic growth, stalls a busy stream on window updates; 4 MiB gave a
+	// group of three processes 6-19% more deliveries per second (bench's
+	// BenchmarkMatrixLoopback, alternated A/B runs). gRPC needs at least
+	// 64 KiB.
+	StreamWindow int
+	// StreamBuffer is the size, in bytes, of each remote connection's read
+	// and write buffers (gRPC's default is 32 KiB): a larger one takes a
+	// busy stream's frames in fewer system calls. Each connection holds
+	// two.
+	StreamBuffer int
 	// ShutdownTimeout bounds each phase of Close: stopping the node's actors
 	// and stopping the remote server. A phase that overruns is cut short.
 	ShutdownTimeout time.Duration
@@ -73,6 +87,8 @@ func DefaultConfig() Config {
 		KeepaliveTimeout: 5 * time.Second,
 		ConnectRetries:   5,
 		PeerQueue:        4096,
+		StreamWindow:     4 << 20,
+		StreamBuffer:     256 << 10,
 		ShutdownTimeout:  5 * time.Second,
 		FaultTick:        time.Millisecond,
 	}
@@ -92,6 +108,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: keepalive time and timeout must be positive", ErrInvalidConfig)
 	case c.ConnectRetries < 1:
 		return fmt.Errorf("%w: connect retries %d must be at least 1", ErrInvalidConfig, c.ConnectRetries)
+	case c.StreamWindow < 64<<10 || c.StreamWindow > math.MaxInt32:
+		return fmt.Errorf("%w: stream window %d is outside [64 KiB, 2 GiB)", ErrInvalidConfig, c.StreamWindow)
+	case c.StreamBuffer < 4<<10:
+		return fmt.Errorf("%w: stream buffer %d is below 4 KiB", ErrInvalidConfig, c.StreamBuffer)
 	case c.PeerQueue < 1:
 		return fmt.Errorf("%w: peer queue %d must be at least 1", ErrInvalidConfig, c.PeerQueue)
 	case c.ShutdownTimeout <= 0:

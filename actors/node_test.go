@@ -26,6 +26,8 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.KeepaliveTimeout = -time.Second },
 		func(c *Config) { c.ConnectRetries = 0 },
 		func(c *Config) { c.PeerQueue = 0 },
+		func(c *Config) { c.StreamWindow = 1 << 10 },
+		func(c *Config) { c.StreamBuffer = 0 },
 		func(c *Config) { c.ShutdownTimeout = 0 },
 		func(c *Config) { c.FaultTick = 0 },
 	}

@@ -32,6 +32,8 @@ func serverOptions(cfg Config, g *streamGuard) []grpc.ServerOption {
 		// allocates its own (about 7% of a member's allocated bytes over
 		// loopback). Per server, not process-wide.
 		grpc.RecvBufferPool(grpc.NewSharedBufferPool()),
+		grpc.InitialWindowSize(int32(cfg.StreamWindow)), grpc.InitialConnWindowSize(int32(cfg.StreamWindow)),
+		grpc.WriteBufferSize(cfg.StreamBuffer), grpc.ReadBufferSize(cfg.StreamBuffer),
 	}
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(serverTLS(cfg.TLS))))
@@ -52,5 +54,7 @@ func dialOptions(cfg Config) []grpc.DialOption {
 	return []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: ping, Timeout: cfg.KeepaliveTimeout, PermitWithoutStream: true}),
+		grpc.WithInitialWindowSize(int32(cfg.StreamWindow)), grpc.WithInitialConnWindowSize(int32(cfg.StreamWindow)),
+		grpc.WithWriteBufferSize(cfg.StreamBuffer), grpc.WithReadBufferSize(cfg.StreamBuffer),
 	}
 }
