@@ -166,19 +166,21 @@
 // `go run ./bench/cmd/results`; BenchmarkOrdering runs every variant three
 // rounds and counts each one's best, raw fan-out's included. On the 2-core
 // development machine (Go 1.26, 100-byte payloads, all-to-all, 1 ms ticks)
-// the run in bench/RESULTS.md (2026-11-27 20:16 UTC) gave, as a ratio of
+// the run in bench/RESULTS.md (2026-11-27 20:27 UTC) gave, as a ratio of
 // raw protoactor fan-out's delivered rate:
 //
 //	          reliable fifo causal atomic fifo-atomic causal-atomic
-//	n=3       1.60     1.55 1.42   1.16   1.16        1.17
-//	n=5       5.67     5.45 4.92   4.13   4.16        3.86
-//	n=7       6.86     6.93 6.01   4.88   4.79        4.68
+//	n=3       1.97     1.91 1.80   1.56   1.49        1.55
+//	n=5       4.56     4.65 4.03   3.27   3.27        3.27
+//	n=7       4.70     4.40 3.73   3.41   3.17        3.35
 //
 // (targets 0.85, 0.85, 0.80, 0.75, 0.75, 0.75). By CPU per multicast the
-// n=3 row is 0.91-1.28 of raw. With five or seven members raw's actors run
-// on both cores and every post pays a cross-core wake-up, which batching
-// amortises; with three, raw mostly runs on one core at 320-700 ns of CPU
-// per multicast and allocates nothing. What brought the classes past it at
+// n=3 row is 1.57-2.08 of raw in this run and 0.91-1.28 in the one before
+// it (20:16), where raw got the favourable regime: with three members raw
+// mostly runs on one core, at 320-930 ns of CPU per multicast between
+// runs, and allocates nothing. With five or seven members raw's actors
+// run on both cores and every post pays a cross-core wake-up, which
+// batching amortises. What brought the classes past it at
 // n=3 (they were at 0.52-0.95 earlier the same day):
 //
 //   - In one process a multicast no longer becomes a wire.Data (144 bytes
@@ -199,7 +201,7 @@
 // slabs at n=3
 // (against 230-315 before); the collector is what remains between them and
 // raw's zero. Over loopback (BenchmarkOrderingLoopback, three processes)
-// the same run gave 0.90-1.00 of raw remote fan-out (target 0.6). Every
+// the same run gave 0.88-1.10 of raw remote fan-out (target 0.6). Every
 // message is marshalled at its sender and unmarshalled, with its payload,
 // at each receiver, as raw's is; a batch names its Data's group, sender,
 // class and payload type once, carries up to 128 messages in one buffer
