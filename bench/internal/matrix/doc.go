@@ -16,7 +16,8 @@
 // multicasts in flight (sent but not yet delivered back to itself) and
 // sends the next one as each comes back, so the offered load follows what
 // the group can deliver and flow control is exercised, never bypassed.
-// Every payload carries its send time, so each delivery gives one
+// One multicast in 16 carries its send time (the others share one
+// unstamped payload), and each of its deliveries gives one
 // multicast-to-delivery latency sample.
 //
 // Scenarios (the faulty member is the last-ranked one unless said):
@@ -38,9 +39,9 @@
 //
 // What is measured: delivered messages per second per member (members in
 // the final view, over the whole window), latency from multicast to
-// delivery (p50, p99, over every delivery in the window), heap allocations
-// per multicast (the whole process, all deliveries and the benchmark's
-// own payload allocation included), for the crash and timing scenarios the
+// delivery (p50, p99, over the sampled deliveries in the window), heap
+// allocations per multicast (the whole process, all deliveries and the
+// benchmark's own payload allocations included), for the crash and timing scenarios the
 // time from the fault to the last survivor installing the view without the
 // faulty member, and a throughput time series sampled every
 // Config.SampleEvery for the chart of the results command.
