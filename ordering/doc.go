@@ -166,19 +166,19 @@
 // `go run ./bench/cmd/results`; BenchmarkOrdering runs every variant three
 // rounds and counts each one's best, raw fan-out's included. On the 2-core
 // development machine (Go 1.26, 100-byte payloads, all-to-all, 1 ms ticks)
-// the run in bench/RESULTS.md (2026-11-27 20:27 UTC) gave, as a ratio of
+// the run in bench/RESULTS.md (2026-11-27 20:42 UTC) gave, as a ratio of
 // raw protoactor fan-out's delivered rate:
 //
 //	          reliable fifo causal atomic fifo-atomic causal-atomic
-//	n=3       1.97     1.91 1.80   1.56   1.49        1.55
-//	n=5       4.56     4.65 4.03   3.27   3.27        3.27
-//	n=7       4.70     4.40 3.73   3.41   3.17        3.35
+//	n=3       2.93     2.95 2.37   2.28   2.15        2.86
+//	n=5       2.42     2.40 2.13   1.87   1.69        1.74
+//	n=7       2.23     2.25 1.98   1.66   1.64        1.69
 //
-// (targets 0.85, 0.85, 0.80, 0.75, 0.75, 0.75). By CPU per multicast the
-// n=3 row is 1.57-2.08 of raw in this run and 0.91-1.28 in the one before
-// it (20:16), where raw got the favourable regime: with three members raw
-// mostly runs on one core, at 320-930 ns of CPU per multicast between
-// runs, and allocates nothing. With five or seven members raw's actors
+// (targets 0.85, 0.85, 0.80, 0.75, 0.75, 0.75). Raw's own figure moves
+// most between runs: the n=3 row was 1.49-1.97 at 20:27 and 1.16-1.60 at
+// 20:16 (0.91-1.28 by CPU), where raw got its favourable regime: with
+// three members raw mostly runs on one core, at 320-1270 ns of CPU per
+// multicast between runs, and allocates nothing. With five or seven members raw's actors
 // run on both cores and every post pays a cross-core wake-up, which
 // batching amortises. What brought the classes past it at
 // n=3 (they were at 0.52-0.95 earlier the same day):
@@ -201,7 +201,7 @@
 // slabs at n=3
 // (against 230-315 before); the collector is what remains between them and
 // raw's zero. Over loopback (BenchmarkOrderingLoopback, three processes)
-// the same run gave 0.88-1.10 of raw remote fan-out (target 0.6). Every
+// the same run gave 0.96-1.07 of raw remote fan-out (target 0.6). Every
 // message is marshalled at its sender and unmarshalled, with its payload,
 // at each receiver, as raw's is; a batch names its Data's group, sender,
 // class and payload type once, carries up to 128 messages in one buffer
