@@ -16,16 +16,14 @@ type entry struct {
 	rank    int           // rank of the sender in the view
 }
 
+// sink takes a message from the stage below: a stage, or the top of the
+// stack.
+type sink interface{ accept(e entry) }
+
 // stage is one ordering layer above the reliable layer. Each message
 // reaches a stage exactly once from the stage below; the stage passes it to
-// the stage above, now or later, possibly after others.
-type stage interface {
-	// accept takes a message from the stage below.
-	accept(e entry)
-}
-
-// sink is what a stage passes deliverable messages to.
-type sink interface{ accept(e entry) }
+// the stage above (its own sink), now or later, possibly after others.
+type stage = sink
 
 // prefix tracks a set of sequence numbers 1, 2, 3, ... as the highest
 // contiguous one plus a bitmap of the next window, so duplicate and
