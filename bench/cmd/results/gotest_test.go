@@ -12,21 +12,26 @@ import (
 )
 
 // boundedModule is a module whose first benchmark reports a figure and
-// whose second never ends, as a stuck benchmark cell would. Its sleep is
-// the fixture's whole point (a run that hangs), not a wait for an event:
-// the test awaits runBench's return under its bound.
+// whose second never ends, as a stuck benchmark cell would: it waits for
+// an interrupt that nobody sends (the bound kills it instead). The test
+// awaits runBench's return under its bound.
 var boundedModule = map[string]string{
 	"go.mod": "module stuck\n\ngo 1.22\n",
 	"stuck_test.go": `package stuck
 
 import (
+	"os"
+	"os/signal"
 	"testing"
-	"time"
 )
 
 func BenchmarkA(b *testing.B) { b.ReportMetric(42, "msgs/s/member") }
 
-func BenchmarkB(b *testing.B) { time.Sleep(time.Hour) }
+func BenchmarkB(b *testing.B) {
+	stuck := make(chan os.Signal, 1)
+	signal.Notify(stuck, os.Interrupt)
+	<-stuck
+}
 `,
 }
 
