@@ -2,6 +2,7 @@ package membership
 
 import (
 	"errors"
+	"github.com/lockstep-actors/lockstep/internal/slab"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,13 +66,13 @@ type driver struct {
 	out        atomic.Bool  // the member is out of the group (left, removed, actor stopped)
 	stopOnce   sync.Once
 	stop       chan struct{} // closed when the actor stops: ends the ticker
-	// deliverySlab is where Deliveries are cut from (newDelivery).
-	deliverySlab []Delivery
-	system       *actor.ActorSystem
-	doneOnce     sync.Once
-	done         chan struct{}          // closed when the member is out of the group
-	unsubscribe  atomic.Pointer[func()] // ends the endpoint-event subscription, if any
-	stats        counters
+	// deliveries is where Deliveries are cut from (newDelivery).
+	deliveries  slab.Slab[Delivery]
+	system      *actor.ActorSystem
+	doneOnce    sync.Once
+	done        chan struct{}          // closed when the member is out of the group
+	unsubscribe atomic.Pointer[func()] // ends the endpoint-event subscription, if any
+	stats       counters
 }
 
 // The driver's own mailbox messages; they never leave the process.
@@ -99,6 +100,8 @@ func newDriver(cfg Config, self history.ProcessID, o *options, log *logrus.Entry
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
 		ob:    outbox.New(cfg.outbox()),
+
+		deliveries: slab.Slab[Delivery]{Size: deliverySlabSize},
 	}
 	d.dec.Allow = isTrafficType
 	if history.Enabled(o.rec) {
@@ -432,12 +435,7 @@ const deliverySlabSize = 64
 // deliverySlabSize deliveries. Deliveries are never reused, so the actor
 // may keep one; a slab lives while any of its Deliveries does.
 func (d *driver) newDelivery() *Delivery {
-	if len(d.deliverySlab) == 0 {
-		d.deliverySlab = make([]Delivery, deliverySlabSize)
-	}
-	dl := &d.deliverySlab[0]
-	d.deliverySlab = d.deliverySlab[1:]
-	return dl
+	return d.deliveries.New()
 }
 
 // finish marks the member out of the group: Done closes and later

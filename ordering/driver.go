@@ -2,6 +2,7 @@ package ordering
 
 import (
 	"fmt"
+	"github.com/lockstep-actors/lockstep/internal/slab"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -63,10 +64,10 @@ type driver struct {
 
 	lastMsg   proto.Message // envelope reuse: one envelope per fanned-out message
 	lastEnv   *actor.MessageEnvelope
-	lastLocal *localData     // the same for in-process data (local.go)
-	localSlab []localData    // localData are cut from it
-	fanSlab   []layer.Fanout // and the multicasts they carry from this
-	local     []bool         // local[rank]: the member shares this process
+	lastLocal *localData              // the same for in-process data (local.go)
+	locals    slab.Slab[localData]    // localData are cut from it
+	fans      slab.Slab[layer.Fanout] // and the multicasts they carry from this
+	local     []bool                  // local[rank]: the member shares this process
 
 	backlog    atomic.Int64 // own multicasts accepted but not yet given to a core
 	tickQueued atomic.Bool
@@ -108,7 +109,8 @@ var (
 
 func newDriver(cfg Config) (*driver, error) {
 	d := &driver{cfg: cfg, log: cfg.logger(), self: cfg.PIDs[cfg.Self], stop: make(chan struct{}),
-		ob: outbox.New(cfg.outbox())}
+		ob:     outbox.New(cfg.outbox()),
+		locals: slab.Slab[localData]{Size: localSlabSize}, fans: slab.Slab[layer.Fanout]{Size: fanSlabSize}}
 	d.dec.Allow = isLockstepType
 	if history.Enabled(cfg.Recorder) {
 		d.rec = cfg.Recorder

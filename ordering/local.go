@@ -53,17 +53,9 @@ const (
 // slabs: one allocation per many multicasts. Never reused, so receivers
 // may keep it.
 func (d *driver) newLocal(s *slot, fans ...layer.Fanout) *localData {
-	if len(d.localSlab) == 0 {
-		d.localSlab = make([]localData, localSlabSize)
-	}
-	if len(d.fanSlab) < len(fans) {
-		d.fanSlab = make([]layer.Fanout, max(fanSlabSize, len(fans)))
-	}
-	l := &d.localSlab[0]
-	d.localSlab = d.localSlab[1:]
-	n := copy(d.fanSlab, fans)
-	*l = localData{origin: s.origin, fans: d.fanSlab[:n:n]}
-	d.fanSlab = d.fanSlab[n:]
+	l := d.locals.New()
+	*l = localData{origin: s.origin, fans: d.fans.Cut(len(fans))}
+	copy(l.fans, fans)
 	return l
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/lockstep-actors/lockstep/actors/wire"
 	"github.com/lockstep-actors/lockstep/internal/arena"
+	"github.com/lockstep-actors/lockstep/internal/slab"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -31,8 +32,8 @@ type Outbox struct {
 	dests  []dest
 	active []int // indexes into dests that hold items, in first-use order
 
-	slab   []any   // Local.Items are cut from it; never reused
-	locals []Local // the same for the Locals themselves
+	items  slab.Slab[any]   // Local.Items are cut from it
+	locals slab.Slab[Local] // the same for the Locals themselves
 
 	bodies  map[proto.Message][]byte   // per flush: a fanned-out message is marshalled once
 	compact map[*wire.Data]compactBody // the same for compact Data bodies
@@ -57,7 +58,8 @@ type Stats struct {
 
 // New returns an empty outbox; cfg must be valid.
 func New(cfg Config) *Outbox {
-	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte), compact: make(map[*wire.Data]compactBody), arena: arena.Arena{Size: arenaSize}}
+	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte), compact: make(map[*wire.Data]compactBody), arena: arena.Arena{Size: arenaSize},
+		items: slab.Slab[any]{Size: 4 * cfg.MaxItems}, locals: slab.Slab[Local]{Size: 64}}
 }
 
 // Stats returns the outbox's counters.
@@ -144,17 +146,8 @@ func (o *Outbox) flushDest(d *dest, send SendFunc) {
 // the Local, so it is never reused, and the slabs make that one allocation
 // per many batches.
 func (o *Outbox) newLocal(items []any) *Local {
-	n := len(items)
-	if len(o.slab) < n {
-		o.slab = make([]any, max(4*o.cfg.MaxItems, n))
-	}
-	if len(o.locals) == 0 {
-		o.locals = make([]Local, 64)
-	}
-	l := &o.locals[0]
-	o.locals = o.locals[1:]
-	l.Items = o.slab[:n:n]
-	o.slab = o.slab[n:]
+	l := o.locals.New()
+	l.Items = o.items.Cut(len(items))
 	copy(l.Items, items)
 	return l
 }

@@ -1,5 +1,7 @@
 package layer
 
+import "github.com/lockstep-actors/lockstep/internal/slab"
+
 // causalStage implements the CBCAST delivery rule (Birman, Schiper &
 // Stephenson 1991). vt[k] counts the messages of rank k delivered here (for
 // k = self: multicast here). A message m from j with timestamp t is
@@ -14,7 +16,7 @@ type causalStage struct {
 	vt     []uint64
 	held   [][]entry // held[j][t[j] % window]
 	nHeld  int
-	slab   []uint64 // timestamps are cut from slabs: one allocation per many messages
+	stamps slab.Slab[uint64] // timestamps: one allocation per slabMessages of them
 	// counts of inputs a correct stage below never produces
 	dups, beyond uint64
 }
@@ -22,7 +24,8 @@ type causalStage struct {
 const slabMessages = 256
 
 func newCausal(n, self, window int, next sink) *causalStage {
-	c := &causalStage{next: next, self: self, window: uint64(window), vt: make([]uint64, n), held: make([][]entry, n)}
+	c := &causalStage{next: next, self: self, window: uint64(window), vt: make([]uint64, n), held: make([][]entry, n),
+		stamps: slab.Slab[uint64]{Size: n * slabMessages}}
 	for j := range c.held {
 		c.held[j] = make([]entry, window)
 	}
@@ -34,12 +37,7 @@ func newCausal(n, self, window int, next sink) *causalStage {
 // allocation of its own.
 func (c *causalStage) stamp() []uint64 {
 	c.vt[c.self]++
-	n := len(c.vt)
-	if len(c.slab) < n {
-		c.slab = make([]uint64, n*slabMessages)
-	}
-	t := c.slab[:n:n]
-	c.slab = c.slab[n:]
+	t := c.stamps.Cut(len(c.vt))
 	copy(t, c.vt)
 	return t
 }

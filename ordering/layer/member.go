@@ -2,6 +2,7 @@ package layer
 
 import (
 	"fmt"
+	"github.com/lockstep-actors/lockstep/internal/slab"
 
 	"github.com/lockstep-actors/lockstep/actors/history"
 	"github.com/lockstep-actors/lockstep/actors/step"
@@ -29,12 +30,12 @@ type Member struct {
 	orderReports  []uint64 // orderReports[i]: member i's delivered gs as last reported
 	orderReported uint64   // our delivered gs in the last Status we sent
 
-	ticks    uint64
-	nakBuf   []uint64
-	dataSlab []wire.Data // own Data messages are cut from slabs (see newData)
-	packer   packer      // packs payloads for other processes (pack.go)
-	out      []step.Outbound
-	events   []history.Event
+	ticks  uint64
+	nakBuf []uint64
+	datas  slab.Slab[wire.Data] // own Data messages are cut from it (see newData)
+	packer packer               // packs payloads for other processes (pack.go)
+	out    []step.Outbound
+	events []history.Event
 	// deliveries and readyDeliveries: see Config.CompactDeliveries and
 	// Deliveries.
 	deliveries      []Delivery
@@ -54,9 +55,11 @@ func New(cfg Config) (*Member, error) {
 	}
 	n := len(cfg.Members)
 	m := &Member{
-		cfg:   cfg,
-		class: cfg.Class.String(),
-		rank:  make(map[history.ProcessID]int, n),
+		cfg:    cfg,
+		class:  cfg.Class.String(),
+		rank:   make(map[history.ProcessID]int, n),
+		datas:  slab.Slab[wire.Data]{Size: dataSlabSize},
+		packer: newPacker(),
 	}
 	m.cfg.Members = append([]history.ProcessID(nil), cfg.Members...)
 	for i, p := range m.cfg.Members {
@@ -169,12 +172,7 @@ const dataSlabSize = 128
 // slab lives while any of its messages is referenced (at most about
 // Window/dataSlabSize+2 slabs per sender under flow control).
 func (m *Member) newData() *wire.Data {
-	if len(m.dataSlab) == 0 {
-		m.dataSlab = make([]wire.Data, dataSlabSize)
-	}
-	d := &m.dataSlab[0]
-	m.dataSlab = m.dataSlab[1:]
-	return d
+	return m.datas.New()
 }
 
 // PayloadOf returns the payload of d, unpacked, when d is one of the

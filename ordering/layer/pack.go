@@ -2,6 +2,7 @@ package layer
 
 import (
 	"github.com/lockstep-actors/lockstep/internal/arena"
+	"github.com/lockstep-actors/lockstep/internal/slab"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -26,8 +27,12 @@ const (
 type packer struct {
 	urls   map[protoreflect.FullName]string
 	types  map[string]protoreflect.MessageType
-	anys   []anypb.Any
+	anys   slab.Slab[anypb.Any]
 	values arena.Arena
+}
+
+func newPacker() packer {
+	return packer{anys: slab.Slab[anypb.Any]{Size: anySlabSize}, values: arena.Arena{Size: valueSlabSize}}
 }
 
 // pack returns payload in an Any, as anypb.New would.
@@ -41,18 +46,11 @@ func (p *packer) pack(payload proto.Message) (*anypb.Any, error) {
 		url = "type.googleapis.com/" + string(name)
 		p.urls[name] = url
 	}
-	if p.values.Size == 0 {
-		p.values.Size = valueSlabSize
-	}
 	value, err := p.values.Marshal(payload)
 	if err != nil {
 		return nil, err
 	}
-	if len(p.anys) == 0 {
-		p.anys = make([]anypb.Any, anySlabSize)
-	}
-	a := &p.anys[0]
-	p.anys = p.anys[1:]
+	a := p.anys.New()
 	a.TypeUrl, a.Value = url, value
 	return a, nil
 }

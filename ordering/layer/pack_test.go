@@ -13,7 +13,7 @@ import (
 // slab boundaries and one payload larger than a slab), and a payload that
 // cannot be marshalled fails without spoiling the next.
 func TestPackMatchesAnypbNew(t *testing.T) {
-	var p packer
+	p := newPacker()
 	var packed []*anypb.Any
 	var want []*anypb.Any
 	add := func(m proto.Message) {
@@ -48,7 +48,7 @@ func TestPackMatchesAnypbNew(t *testing.T) {
 
 // Packing allocates far less than once per payload.
 func TestPackAllocations(t *testing.T) {
-	var p packer
+	p := newPacker()
 	msg := &wire.Probe{From: "p", N: 1, Body: make([]byte, 100)}
 	if _, err := p.pack(msg); err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestPackAllocations(t *testing.T) {
 
 // unpack gives what UnmarshalNew gives, and refuses an unknown type.
 func TestUnpackMatchesUnmarshalNew(t *testing.T) {
-	var p packer
+	p := newPacker()
 	for i := range 5 {
 		a, err := anypb.New(&wire.Probe{N: uint64(i), From: "x"})
 		if err != nil {

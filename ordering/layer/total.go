@@ -2,6 +2,7 @@ package layer
 
 import (
 	"fmt"
+	"github.com/lockstep-actors/lockstep/internal/slab"
 	"math"
 )
 
@@ -36,17 +37,18 @@ type totalStage struct {
 	nakMark    uint64    // orderHigh at the previous NAK scan
 
 	// sequencer side
-	assigned    uint64   // highest gs assigned
-	pendingFrom uint64   // first assignment not yet sent in an Order
-	flushDue    bool     // a Tick asked for the pending assignments to go out
-	rankSlab    []uint32 // Order entries are cut from slabs, never reused
-	seqSlab     []uint64
+	assigned    uint64            // highest gs assigned
+	pendingFrom uint64            // first assignment not yet sent in an Order
+	flushDue    bool              // a Tick asked for the pending assignments to go out
+	ranks       slab.Slab[uint32] // Order entries are cut from slabs
+	seqs        slab.Slab[uint64]
 }
 
 func newTotal(n, window int, sequencer bool, next sink) *totalStage {
 	t := &totalStage{
 		next: next, sequencer: sequencer, window: uint64(window),
 		capacity: uint64(window) * uint64(n), pendingFrom: 1,
+		ranks: slab.Slab[uint32]{Size: orderSlabEntries}, seqs: slab.Slab[uint64]{Size: orderSlabEntries},
 	}
 	t.order = make([]orderSlot, t.capacity)
 	if !sequencer {
@@ -110,12 +112,7 @@ const orderSlabEntries = 512
 // are in the ring.
 func (t *totalStage) batch(group string, view, from, to uint64) *Order {
 	n := int(to - from + 1)
-	if len(t.rankSlab) < n {
-		size := max(n, orderSlabEntries)
-		t.rankSlab, t.seqSlab = make([]uint32, size), make([]uint64, size)
-	}
-	o := &Order{Group: group, View: view, First: from, Ranks: t.rankSlab[:n:n], Seqs: t.seqSlab[:n:n]}
-	t.rankSlab, t.seqSlab = t.rankSlab[n:], t.seqSlab[n:]
+	o := &Order{Group: group, View: view, First: from, Ranks: t.ranks.Cut(n), Seqs: t.seqs.Cut(n)}
 	for i := range n {
 		s := t.order[(from+uint64(i))%t.capacity]
 		o.Ranks[i] = uint32(s.rank)
