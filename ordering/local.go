@@ -97,16 +97,10 @@ func (d *driver) fanout(s *slot, fs []layer.Fanout) {
 // stepLocal feeds in-process arrivals to the core of their port, each
 // counted as one arrival.
 func (d *driver) stepLocal(l *localData) {
-	i := -1
-	for k := range d.slots {
-		if d.slots[k].class == l.class {
-			i = k
-			break
-		}
-	}
 	// A port of another group, or a class this member does not run. (The
 	// core checks that the sender is a member.)
-	if i < 0 || l.port != d.routes.portOf(l.from, i) {
+	i, err := d.slotOf(l.class)
+	if err != nil || l.port != d.routes.portOf(l.from, i) {
 		d.stats.unknownSender.Add(uint64(len(l.fans)))
 		return
 	}
