@@ -120,8 +120,20 @@ func LoopbackMember(ctx context.Context, p loopback.Params, r *loopback.Report) 
 		removed = "1"
 	}
 	r.Send("done", removed)
+	// Stay up until the parent, once it has read every child's report,
+	// kills us. A child that exited now would look crashed to the members
+	// still reporting: they would suspect it and, with two of three gone,
+	// block, which their reports would show as a live member removed.
+	linger := time.NewTimer(lingerAfterReport)
+	defer linger.Stop()
+	<-linger.C
 	return nil
 }
+
+// lingerAfterReport bounds how long a child that has reported waits to be
+// killed: longer than the parent takes to read the slowest report, which
+// may wait viewWait for a view change.
+const lingerAfterReport = viewWait + 10*time.Second
 
 // childConfig reads the run's Config and the child's spawn rank from its
 // parameters (see loopbackParams).
