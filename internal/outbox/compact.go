@@ -134,8 +134,7 @@ var errCompactField = errors.New("field outside the compact form")
 
 // decodeCompactBody decodes a compact Data body of batch b. The payload's
 // bytes alias body, which the batch owns and nobody modifies.
-func decodeCompactBody(b *wire.Batch, body []byte) (*wire.Data, error) {
-	x := &dataAndAny{}
+func decodeCompactBody(b *wire.Batch, body []byte, x *dataAndAny) (*wire.Data, error) {
 	d := &x.d
 	err := decodeCompactFast(body, d, &x.a)
 	if errors.Is(err, errCompactField) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/lockstep-actors/lockstep/actors/wire"
+	"github.com/lockstep-actors/lockstep/internal/slab"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -20,17 +21,34 @@ var ErrBadBatch = errors.New("outbox: bad batch")
 type Decoder struct {
 	Allow func(protoreflect.FullName) bool
 	types map[string]protoreflect.MessageType
+	// datas holds the Data (and payload Any) of compact bodies: a member
+	// decodes one per message another process multicast.
+	datas slab.Slab[dataAndAny]
+	// cut is the scratch list of a batch's bodies, kept between batches;
+	// nil while a Decode uses it, so that a nested Decode allocates its own.
+	cut [][]byte
 }
+
+// dataSlabSize is how many decoded Data one allocation holds: a batch's
+// worth, so a member retains at most one partly used allocation.
+const dataSlabSize = 128
 
 // Decode calls each with every message of b that decodes, in order. A
 // message that does not decode is skipped; the error returned (wrapping
 // ErrBadBatch) then says how many were skipped and why the first was.
 // A batch whose parallel lists disagree in length is refused whole.
 func (d *Decoder) Decode(b *wire.Batch, each func(proto.Message)) error {
-	var cut [32][]byte // a batch holds at most DefaultConfig's 32: no allocation
+	cut := d.cut
+	d.cut = nil
 	bodies, err := bodiesOf(b, cut[:0])
 	if err != nil {
 		return err
+	}
+	if len(b.Bodies) == 0 { // bodies is cut, not the batch's own list
+		defer func() {
+			clear(bodies) // let the blob go with its batch
+			d.cut = bodies[:0]
+		}()
 	}
 	if len(b.TypeOf) != len(bodies) {
 		return fmt.Errorf("%w: %d type indexes for %d messages", ErrBadBatch, len(b.TypeOf), len(bodies))
@@ -123,7 +141,10 @@ func (d *Decoder) decodeCompact(b *wire.Batch, body []byte) (*wire.Data, error) 
 	if d.Allow != nil && !d.Allow(dataName) {
 		return nil, fmt.Errorf("type %q not allowed in a batch", dataName)
 	}
-	return decodeCompactBody(b, body)
+	if d.datas.Size == 0 {
+		d.datas.Size = dataSlabSize
+	}
+	return decodeCompactBody(b, body, d.datas.New())
 }
 
 // lookup resolves a type name once per decoder.
