@@ -64,10 +64,11 @@ type driver struct {
 
 	lastMsg   proto.Message // envelope reuse: one envelope per fanned-out message
 	lastEnv   *actor.MessageEnvelope
-	lastLocal *localData              // the same for in-process data (local.go)
-	locals    slab.Slab[localData]    // localData are cut from it
-	fans      slab.Slab[layer.Fanout] // and the multicasts they carry from this
-	local     []bool                  // local[rank]: the member shares this process
+	lastLocal *localData               // the same for in-process data (local.go)
+	locals    slab.Slab[localData]     // localData are cut from it
+	payloads  slab.Slab[proto.Message] // the multicasts they carry
+	vts       slab.Slab[[]uint64]      // and their timestamps (causal classes)
+	local     []bool                   // local[rank]: the member shares this process
 
 	backlog    atomic.Int64 // own multicasts accepted but not yet given to a core
 	tickQueued atomic.Bool
@@ -110,7 +111,8 @@ var (
 func newDriver(cfg Config) (*driver, error) {
 	d := &driver{cfg: cfg, log: cfg.logger(), self: cfg.PIDs[cfg.Self], stop: make(chan struct{}),
 		ob:     outbox.New(cfg.outbox()),
-		locals: slab.Slab[localData]{Size: localSlabSize}, fans: slab.Slab[layer.Fanout]{Size: fanSlabSize}}
+		locals: slab.Slab[localData]{Size: localSlabSize}, payloads: slab.Slab[proto.Message]{Size: fanSlabSize},
+		vts: slab.Slab[[]uint64]{Size: fanSlabSize}}
 	d.dec.Allow = isLockstepType
 	if history.Enabled(cfg.Recorder) {
 		d.rec = cfg.Recorder
