@@ -48,7 +48,8 @@ type driver struct {
 	outHead int
 	loop    []proto.Message // messages a core addressed to its own process
 
-	cur        delivery // the delivery being handed to the actor (MetaOf)
+	cur        *delivery // the delivery being handed to the actor (MetaOf)
+	held       delivery  // cur's copy when popped under d.mu (HoldAtPost)
 	delivering bool
 	busy       bool // inside InvokeUserMessage: a pump follows the actor's Receive
 	deferred   int  // arrivals stepped since Ready was last taken
@@ -447,12 +448,10 @@ type delivery struct {
 	globalSeq uint64
 }
 
-// next pops the next delivery, if any.
+// next pops the next delivery, if any (HoldAtPost, under d.mu).
 func (d *driver) next() (delivery, bool) {
 	if d.outHead >= len(d.out) {
-		if len(d.out) > 0 {
-			d.out, d.outHead = d.out[:0], 0
-		}
+		d.resetOut()
 		return delivery{}, false
 	}
 	dl := d.out[d.outHead]
@@ -461,14 +460,24 @@ func (d *driver) next() (delivery, bool) {
 	return dl, true
 }
 
-func (d *driver) setCurrent(dl *delivery) {
-	d.cur = *dl
-	d.delivering = true
+// resetOut empties the delivered queue, dropping its references to
+// delivered payloads in one sweep.
+func (d *driver) resetOut() {
+	if len(d.out) > 0 {
+		clear(d.out)
+		d.out, d.outHead = d.out[:0], 0
+	}
+}
+
+// hold makes dl, popped by next, the current delivery.
+func (d *driver) hold(dl *delivery) {
+	d.held = *dl
+	d.cur, d.delivering = &d.held, true
 }
 
 // meta is the metadata of the current delivery, built only when asked for.
 func (d *driver) meta() Meta {
-	c := &d.cur
+	c := d.cur
 	return Meta{Group: d.cfg.Group, Sender: c.msg.Sender, View: c.msg.View, Seq: c.msg.Seq, Class: c.class, GlobalSeq: c.globalSeq}
 }
 

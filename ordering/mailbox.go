@@ -198,20 +198,24 @@ const maxDeferred = 256
 func (d *driver) deliverAll() {
 	n := uint64(0)
 	for {
-		dl, ok := d.next()
-		if !ok {
+		if d.outHead >= len(d.out) {
+			d.resetOut()
 			if !d.anyReady() {
 				break
 			}
 			d.pump()
 			continue
 		}
-		d.setCurrent(&dl)
+		// Handed over in place: only this goroutine touches d.out in this
+		// mode, and a pump during the invocation only appends to it.
+		dl := &d.out[d.outHead]
+		d.outHead++
+		d.cur, d.delivering = dl, true
 		n++
 		d.inner.InvokeUserMessage(dl.payload)
 		d.delivering = false
-		d.cur.payload = nil // do not keep the payload alive
 	}
+	d.cur = nil
 	if n > 0 {
 		d.stats.delivered.Add(n)
 	}

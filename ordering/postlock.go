@@ -75,9 +75,9 @@ func (d *driver) invokePosted(msg any) {
 	if !ok {
 		return
 	}
-	d.setCurrent(&dl)
+	d.hold(&dl)
 	d.stats.delivered.Add(1)
 	d.inner.InvokeUserMessage(dl.payload)
 	d.delivering = false
-	d.cur.payload = nil
+	d.held.payload = nil // do not keep the payload alive
 }
