@@ -40,7 +40,7 @@ func (m *Member) StepLocal(from history.ProcessID, seq uint64, vt []uint64, payl
 }
 
 func (m *Member) stepLocal(from history.ProcessID, seq uint64, vt []uint64, payload proto.Message) error {
-	j, ok := m.rank[from]
+	j, ok := m.rankOf(from)
 	if !ok {
 		return fmt.Errorf("%w: message from %q", ErrNotMember, from)
 	}
@@ -66,7 +66,7 @@ func (m *Member) onData(d *wire.Data) error {
 	if d.Class != m.class {
 		return fmt.Errorf("%w: %q, this member runs %q", ErrWrongClass, d.Class, m.class)
 	}
-	j, ok := m.rank[history.ProcessID(d.Sender)]
+	j, ok := m.rankOf(history.ProcessID(d.Sender))
 	if !ok {
 		return fmt.Errorf("%w: data sender %q", ErrNotMember, d.Sender)
 	}

@@ -2,6 +2,7 @@ package layer
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/lockstep-actors/lockstep/actors/history"
@@ -145,6 +146,26 @@ func TestSingleMemberGroupDeliversAndSettles(t *testing.T) {
 		m.Tick()
 		if rd := take(m); len(rd.Messages) != 0 || m.Held() != 0 {
 			t.Fatalf("%s: after a tick sent %v, holds %d", class, rd.Messages, m.Held())
+		}
+	}
+}
+
+// Ranks are found by scanning small groups and through the map in larger
+// ones: both accept every member, first and last, and refuse a stranger.
+func TestRankOfSmallAndLargeGroups(t *testing.T) {
+	for _, n := range []int{3, scanRanks, scanRanks + 1, 12} {
+		var ids []history.ProcessID
+		for i := range n {
+			ids = append(ids, history.ProcessID(fmt.Sprintf("p%02d", i)))
+		}
+		m := newMember(t, ids[0], ids, FIFO, nil)
+		for i, p := range ids {
+			if j, ok := m.rankOf(p); !ok || j != i {
+				t.Errorf("n=%d: rankOf(%s) = %d, %v; want %d", n, p, j, ok, i)
+			}
+		}
+		if _, ok := m.rankOf("stranger"); ok {
+			t.Errorf("n=%d: a stranger has a rank", n)
 		}
 	}
 }

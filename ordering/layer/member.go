@@ -209,8 +209,26 @@ func (m *Member) Step(from history.ProcessID, msg proto.Message) error {
 	return err
 }
 
+// rankOf is p's rank in the group. Every arrival asks, so a small group
+// (the usual case) is scanned, which beats hashing the name.
+func (m *Member) rankOf(p history.ProcessID) (int, bool) {
+	if len(m.cfg.Members) <= scanRanks {
+		for i, q := range m.cfg.Members {
+			if q == p {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	j, ok := m.rank[p]
+	return j, ok
+}
+
+// scanRanks is the largest group whose ranks rankOf finds by scanning.
+const scanRanks = 8
+
 func (m *Member) step(from history.ProcessID, msg proto.Message) error {
-	j, ok := m.rank[from]
+	j, ok := m.rankOf(from)
 	if !ok {
 		return fmt.Errorf("%w: message from %q", ErrNotMember, from)
 	}
