@@ -19,7 +19,9 @@ type Arena struct {
 // Append calls write with the free end of the current buffer and returns
 // what write appended, cut so that later appends cannot reach it. If the
 // result outgrew the buffer, write is called again on a new one (so write
-// must only append, and be repeatable).
+// must only append, and be repeatable); the first try will have copied the
+// whole buffer in growing it, so callers that can bound their size Reserve
+// it first.
 func (a *Arena) Append(write func([]byte) []byte) []byte {
 	start := len(a.buf)
 	out := write(a.buf)

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"encoding/binary"
 	"errors"
 	"unicode/utf8"
 
@@ -103,6 +104,17 @@ func appendCompact(buf []byte, d *wire.Data, typeURL string) []byte {
 	return buf
 }
 
+// compactBound is at least the size of d's compact body: every varint
+// counted at its longest, the type URL always.
+func compactBound(d *wire.Data) int {
+	const field = 1 + binary.MaxVarintLen64 // tag and varint, or tag and length
+	n := 4*field + len(d.Vt)*binary.MaxVarintLen64
+	if p := d.Payload; p != nil {
+		n += 3*field + len(p.TypeUrl) + len(p.Value)
+	}
+	return n
+}
+
 func appendVarintField(buf []byte, num protowire.Number, v uint64) []byte {
 	if v == 0 {
 		return buf
@@ -119,6 +131,9 @@ type compactBody struct {
 // marshalCompact encodes d compact for batch b into the arena.
 func (o *Outbox) marshalCompact(b *wire.Batch, d *wire.Data) []byte {
 	o.stats.Marshalled++
+	// Room first: a body that outgrew the arena's buffer would make append
+	// copy the whole buffer into a new one of twice its size, for nothing.
+	o.arena.Reserve(compactBound(d))
 	return o.arena.Append(func(buf []byte) []byte { return appendCompact(buf, d, b.DataPayloadType) })
 }
 

@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -220,5 +221,26 @@ func TestCompactDecodeAllocations(t *testing.T) {
 	}
 	if allocs := testing.AllocsPerRun(50, func() { _ = dec.Decode(b, each) }); allocs > 2*n {
 		t.Fatalf("decoding %d compact Data took %.0f allocations, want at most %d", n, allocs, 2*n)
+	}
+}
+
+// The arena makes room for compactBound before encoding a body, so the
+// bound must never be short: else append would copy the whole buffer.
+func TestCompactBoundCoversTheBody(t *testing.T) {
+	const seed = 11
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 0))
+	for i := range 2000 {
+		d := randomData(r)
+		for _, url := range []string{"", "type.googleapis.com/lockstep.wire.Probe"} {
+			if size, bound := outbox.CompactSize(d, url); size > bound {
+				t.Fatalf("seed %d, data %d (%v): body of %d bytes, bound %d", seed, i, d, size, bound)
+			}
+		}
+	}
+	huge := &wire.Data{View: math.MaxUint64, Seq: math.MaxUint64, GlobalSeq: math.MaxUint64, Vt: []uint64{math.MaxUint64, math.MaxUint64},
+		Payload: &anypb.Any{TypeUrl: "x", Value: make([]byte, 300)}}
+	if size, bound := outbox.CompactSize(huge, ""); size > bound {
+		t.Fatalf("largest varints: body of %d bytes, bound %d", size, bound)
 	}
 }
