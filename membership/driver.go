@@ -174,9 +174,8 @@ func (d *driver) handle(msg any) bool {
 	case *hintMsg:
 		d.hint(m.address)
 	case *actor.MessageEnvelope:
-		switch inner := m.Message.(type) {
-		case *wire.Batch:
-			d.stepBatch(m.Sender, inner)
+		if b, ok := outbox.BatchOf(m.Message); ok {
+			d.stepBatch(m.Sender, b)
 			return true
 		}
 		pm, ok := m.Message.(proto.Message)

@@ -199,7 +199,7 @@ func (d *driver) handle(msg any) bool {
 			}
 			return false
 		}
-		if b, ok := m.Message.(*wire.Batch); ok {
+		if b, ok := outbox.BatchOf(m.Message); ok {
 			d.stepBatch(rt, b)
 			return true
 		}

@@ -38,7 +38,13 @@ type Outbox struct {
 	bodies  map[proto.Message][]byte   // per flush: a fanned-out message is marshalled once
 	compact map[*wire.Data]compactBody // the same for compact Data bodies
 	arena   arena.Arena                // bodies are cut from it (marshal)
-	stats   Stats
+	// lastItems are the items of the last remote destination flushed, and
+	// lastSent the batches they made (skipped of them unmarshallable):
+	// the next destination with the same items is sent the same batches.
+	lastItems []any
+	lastSent  []*Encoded
+	skipped   int
+	stats     Stats
 }
 
 // Stats counts what an Outbox sent.
@@ -122,6 +128,14 @@ func (o *Outbox) Flush(send SendFunc) {
 	o.active = o.active[:0]
 	clear(o.bodies)
 	clear(o.compact)
+	o.forgetLast()
+}
+
+// forgetLast drops the batches kept for the next destination.
+func (o *Outbox) forgetLast() {
+	clear(o.lastItems)
+	clear(o.lastSent)
+	o.lastItems, o.lastSent, o.skipped = o.lastItems[:0], o.lastSent[:0], 0
 }
 
 func (o *Outbox) flushDest(d *dest, send SendFunc) {
@@ -153,7 +167,8 @@ func (o *Outbox) newLocal(items []any) *Local {
 }
 
 // sendRemote marshals d's items into batches of at most MaxBytes; a single
-// message travels alone, as it would without the outbox.
+// message travels alone, as it would without the outbox. The batches of a
+// destination whose items are those of the last one are the same.
 func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 	if len(d.items) == 1 {
 		if pm, ok := d.items[0].(proto.Message); ok {
@@ -164,23 +179,38 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 		}
 		return
 	}
-	b, size := o.newBatch(len(d.items)), 0
-	for _, it := range d.items {
+	if !sameItems(d.items, o.lastItems) {
+		o.forgetLast()
+		o.lastItems = append(o.lastItems, d.items...)
+		o.batch(d.items)
+	}
+	for _, e := range o.lastSent {
+		send(d.to, &actor.MessageEnvelope{Message: e, Sender: d.sender})
+		o.stats.Sent++
+		o.stats.Batched += uint64(len(e.Batch.Sizes))
+	}
+	o.stats.Unmarshallable += uint64(o.skipped)
+}
+
+// batch encodes items into o.lastSent.
+func (o *Outbox) batch(items []any) {
+	b, size := o.newBatch(len(items)), 0
+	for _, it := range items {
 		pm, ok := it.(proto.Message)
 		if !ok {
-			o.stats.Unmarshallable++
+			o.skipped++
 			continue
 		}
 		body, name, err := o.bodyOf(b, pm)
 		if err != nil {
-			o.stats.Unmarshallable++
+			o.skipped++
 			continue
 		}
 		if len(b.Bodies) > 0 && size+len(body) > o.cfg.MaxBytes {
-			o.sendBatch(d, b, send)
-			b, size = o.newBatch(len(d.items)), 0
+			o.lastSent = append(o.lastSent, o.encode(b, b.Bodies))
+			b, size = o.newBatch(len(items)), 0
 			if body, name, err = o.bodyOf(b, pm); err != nil { // the new batch's Data header
-				o.stats.Unmarshallable++
+				o.skipped++
 				continue
 			}
 		}
@@ -189,7 +219,7 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 		size += len(body)
 	}
 	if len(b.Bodies) > 0 {
-		o.sendBatch(d, b, send)
+		o.lastSent = append(o.lastSent, o.encode(b, b.Bodies))
 	}
 }
 
@@ -261,34 +291,6 @@ const arenaSize = 64 << 10
 func (o *Outbox) marshal(pm proto.Message) ([]byte, error) {
 	o.stats.Marshalled++
 	return o.arena.Marshal(pm)
-}
-
-func (o *Outbox) sendBatch(d *dest, b *wire.Batch, send SendFunc) {
-	n := len(b.Bodies)
-	o.pack(b)
-	send(d.to, &actor.MessageEnvelope{Message: b, Sender: d.sender})
-	o.stats.Sent++
-	o.stats.Batched += uint64(n)
-}
-
-// pack moves b's bodies into one blob cut from the arena, with their sizes
-// beside it, so that the receiver unmarshals one byte slice, not one per
-// message.
-func (o *Outbox) pack(b *wire.Batch) {
-	total := 0
-	for _, body := range b.Bodies {
-		total += len(body)
-		b.Sizes = append(b.Sizes, uint32(len(body)))
-	}
-	o.arena.Reserve(total)
-	b.Blob = o.arena.Append(func(blob []byte) []byte {
-		for _, body := range b.Bodies {
-			blob = append(blob, body...)
-		}
-		return blob
-	})
-	clear(b.Bodies)
-	b.Bodies = nil
 }
 
 // typeIndex returns the index of the type name in b.Types, adding it if new.

@@ -63,9 +63,22 @@ func remoteBatch(t *testing.T, p post) (*wire.Batch, *actor.PID) {
 	if !ok {
 		t.Fatalf("remote post is %T, want *actor.MessageEnvelope", p.msg)
 	}
-	b, ok := env.Message.(*wire.Batch)
+	e, ok := env.Message.(*outbox.Encoded)
 	if !ok {
-		t.Fatalf("remote post carries %T, want *wire.Batch", env.Message)
+		t.Fatalf("remote post carries %T, want *outbox.Encoded", env.Message)
+	}
+	// What the receiving process decodes: the batch as protoactor marshals
+	// it, which must also be the batch the Encoded shows.
+	enc, err := proto.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &wire.Batch{}
+	if err := proto.Unmarshal(enc, b); err != nil {
+		t.Fatalf("encoded batch does not decode: %v", err)
+	}
+	if !proto.Equal(b, e.Batch) {
+		t.Fatalf("encoded batch decodes to %v, but shows %v", b, e.Batch)
 	}
 	return b, env.Sender
 }
