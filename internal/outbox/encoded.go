@@ -65,9 +65,11 @@ func (m *encodedMessage) ProtoMethods() *protoiface.Methods { return &encodedMet
 // encodedMethods has no Size: protobuf would then allocate a buffer of that
 // size for Marshal to fill, which is the copy Encoded exists to avoid.
 var encodedMethods = protoiface.Methods{
-	Flags:            protoiface.SupportMarshalDeterministic,
-	Marshal:          marshalEncoded,
-	CheckInitialized: func(protoiface.CheckInitializedInput) (protoiface.CheckInitializedOutput, error) { return protoiface.CheckInitializedOutput{}, nil },
+	Flags:   protoiface.SupportMarshalDeterministic,
+	Marshal: marshalEncoded,
+	CheckInitialized: func(protoiface.CheckInitializedInput) (protoiface.CheckInitializedOutput, error) {
+		return protoiface.CheckInitializedOutput{}, nil
+	},
 }
 
 var errNotEncoded = errors.New("outbox: marshalling a message that is not an Encoded batch")
