@@ -44,7 +44,7 @@
 //   - decorator-only adds the routing of each arrival, the core's Ready
 //     bookkeeping and a direct invoke per delivery. Sends are batched per
 //     destination (ordering's doc, "Batching"), so it posts one protoactor
-//     message for up to 128 of raw's.
+//     message for up to 512 of raw's.
 //   - the classes add the layers: in one process a multicast never
 //     becomes a wire.Data; one in-process carrier takes all the multicasts
 //     of a Ready to each member, each as its sequence number, timestamp and
@@ -67,8 +67,9 @@
 // protoactor remote on 127.0.0.1: raw, then the six classes, in one run.
 // CPU and allocations count the benchmark's own process (one member of
 // three). Across processes every message is marshalled once at its sender
-// (each destination's batch copies the bytes into its one buffer) and
-// unmarshalled at each receiver: the batch, one buffer for up to 128
+// (into its batch's encoding, which protoactor takes as it is, and which
+// destinations sent the same messages share) and
+// unmarshalled at each receiver: the batch, one buffer for up to 512
 // messages; each Data, one allocation whose payload bytes stay in that
 // buffer (internal/outbox, "compact Data"); and the payload itself. That,
 // protoactor remote's envelope and gRPC stream per batch, and the garbage

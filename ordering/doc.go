@@ -76,7 +76,7 @@
 // The point is the transport's fixed cost per message: a mailbox post (a
 // lock, often a goroutine wake-up) and, between processes, protoactor
 // remote's envelope; the decorator over a pass-through core spent about
-// 40% of its CPU posting before. Config.BatchMax (default 128) caps a
+// 40% of its CPU posting before. Config.BatchMax (default 512) caps a
 // batch: a destination that reaches it is sent at once, so a batch never
 // waits for a long invocation to end. Between processes a batch names its
 // Data's group, sender, class and payload type once and carries its
@@ -204,7 +204,7 @@
 // the same run gave 0.96-1.07 of raw remote fan-out (target 0.6). Every
 // message is marshalled at its sender and unmarshalled, with its payload,
 // at each receiver, as raw's is; a batch names its Data's group, sender,
-// class and payload type once, carries up to 128 messages in one buffer
+// class and payload type once, carries up to 512 messages in one buffer
 // whose payload bytes the decoded Data share, and payloads are packed into
 // slabs with a cached type URL. A peer's send queue no longer pins 16 MB
 // of pointers for the collector to scan (actors.Config.PeerQueue).

@@ -29,7 +29,10 @@
 // the batch's travels compact (compact.go), decoded in one allocation with
 // its payload's bytes left in that buffer. Marshalled bytes are cut from
 // shared buffers (package arena), and a message fanned out to several
-// destinations is marshalled once per flush.
+// destinations is marshalled once per flush. The sender writes each batch's
+// protobuf encoding itself and hands protoactor an *Encoded, which
+// protoactor's marshalling returns as it is (encoded.go): no second copy
+// per destination, and destinations sent the same messages share it.
 //
 // The package is not safe for concurrent use: one Outbox belongs to one
 // actor and is used on its goroutine.

@@ -129,7 +129,7 @@ func (r *report) orderingTable(w func(string, ...any)) {
 	w("different regimes between runs (raw fan-out to three members has measured 1.5 M and 3.3 M msgs/s on the")
 	w("same idle machine). Ratios by wall clock (the target) and by CPU per multicast (steadier on a loaded machine).")
 	w("A ratio above 1 is no paradox: Lockstep sends what one mailbox invocation produced as one post per")
-	w("destination (up to 128 messages), raw posts every message; with five or seven members raw's actors run on")
+	w("destination (up to 512 messages), raw posts every message; with five or seven members raw's actors run on")
 	w("both cores and every post pays a cross-core wake-up, which batching amortises. With three members raw")
 	w("mostly runs on one core, where a post is cheap, and the layers' own work per message decides.")
 	w("")
