@@ -99,7 +99,7 @@ const (
 
 // encode writes b's encoding, with bodies as its blob, into the arena and
 // returns it as an Encoded; b.Sizes and b.Blob are set to what was written
-// (Blob sharing the encoding's bytes), b.Bodies is cleared.
+// (Blob sharing the encoding's bytes).
 func (o *Outbox) encode(b *wire.Batch, bodies [][]byte) *Encoded {
 	blob := 0
 	for _, body := range bodies {

@@ -44,7 +44,12 @@ type Outbox struct {
 	lastItems []any
 	lastSent  []*Encoded
 	skipped   int
-	stats     Stats
+	scratch   [][]byte // the bodies of the batch being encoded
+
+	batches slab.Slab[wire.Batch] // batches to other processes are cut from
+	types   slab.Slab[string]     // these, with their lists
+	u32s    slab.Slab[uint32]
+	stats   Stats
 }
 
 // Stats counts what an Outbox sent.
@@ -65,7 +70,9 @@ type Stats struct {
 // New returns an empty outbox; cfg must be valid.
 func New(cfg Config) *Outbox {
 	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte), compact: make(map[*wire.Data]compactBody), arena: arena.Arena{Size: arenaSize},
-		items: slab.Slab[any]{Size: 4 * cfg.MaxItems}, locals: slab.Slab[Local]{Size: 64}}
+		items: slab.Slab[any]{Size: 4 * cfg.MaxItems}, locals: slab.Slab[Local]{Size: 64},
+		batches: slab.Slab[wire.Batch]{Size: batchSlabSize}, types: slab.Slab[string]{Size: 2 * batchSlabSize},
+		u32s: slab.Slab[uint32]{Size: 2 * cfg.MaxItems * 8}}
 }
 
 // Stats returns the outbox's counters.
@@ -195,6 +202,7 @@ func (o *Outbox) sendRemote(d *dest, send SendFunc) {
 // batch encodes items into o.lastSent.
 func (o *Outbox) batch(items []any) {
 	b, size := o.newBatch(len(items)), 0
+	bodies := o.scratch[:0]
 	for _, it := range items {
 		pm, ok := it.(proto.Message)
 		if !ok {
@@ -206,54 +214,36 @@ func (o *Outbox) batch(items []any) {
 			o.skipped++
 			continue
 		}
-		if len(b.Bodies) > 0 && size+len(body) > o.cfg.MaxBytes {
-			o.lastSent = append(o.lastSent, o.encode(b, b.Bodies))
-			b, size = o.newBatch(len(items)), 0
+		if len(bodies) > 0 && size+len(body) > o.cfg.MaxBytes {
+			o.lastSent = append(o.lastSent, o.encode(b, bodies))
+			b, size, bodies = o.newBatch(len(items)), 0, bodies[:0]
 			if body, name, err = o.bodyOf(b, pm); err != nil { // the new batch's Data header
 				o.skipped++
 				continue
 			}
 		}
 		b.TypeOf = append(b.TypeOf, typeIndex(b, name))
-		b.Bodies = append(b.Bodies, body)
+		bodies = append(bodies, body)
 		size += len(body)
 	}
-	if len(b.Bodies) > 0 {
-		o.lastSent = append(o.lastSent, o.encode(b, b.Bodies))
+	if len(bodies) > 0 {
+		o.lastSent = append(o.lastSent, o.encode(b, bodies))
 	}
+	clear(bodies) // the arena's buffers may go once their batches are sent
+	o.scratch = bodies[:0]
 }
 
-// smallBatch and bigBatch are a Batch with room for its lists, so that a
-// batch is one allocation: up to 8 messages, and up to DefaultConfig's 32.
-type smallBatch struct {
-	b      wire.Batch
-	types  [2]string
-	typeOf [8]uint32
-	sizes  [8]uint32
-	bodies [8][]byte // gathered here, then packed into the blob (pack)
-}
+// batchSlabSize is how many batches, and lists of their messages' type
+// indexes and sizes, one allocation holds.
+const batchSlabSize = 64
 
-type bigBatch struct {
-	b      wire.Batch
-	types  [2]string
-	typeOf [32]uint32
-	sizes  [32]uint32
-	bodies [32][]byte
-}
-
-// newBatch returns an empty batch with room for n messages.
+// newBatch returns an empty batch with room for n messages, cut from the
+// slabs: the transport holds a batch until it has marshalled it, so none
+// is ever reused.
 func (o *Outbox) newBatch(n int) *wire.Batch {
-	switch {
-	case n <= 8:
-		buf := &smallBatch{}
-		buf.b.Types, buf.b.TypeOf, buf.b.Sizes, buf.b.Bodies = buf.types[:0], buf.typeOf[:0], buf.sizes[:0], buf.bodies[:0]
-		return &buf.b
-	case n <= 32:
-		buf := &bigBatch{}
-		buf.b.Types, buf.b.TypeOf, buf.b.Sizes, buf.b.Bodies = buf.types[:0], buf.typeOf[:0], buf.sizes[:0], buf.bodies[:0]
-		return &buf.b
-	}
-	return &wire.Batch{Types: make([]string, 0, 2), TypeOf: make([]uint32, 0, n), Sizes: make([]uint32, 0, n), Bodies: make([][]byte, 0, n)}
+	b := o.batches.New()
+	b.Types, b.TypeOf, b.Sizes = o.types.Cut(2)[:0], o.u32s.Cut(n)[:0], o.u32s.Cut(n)[:0]
+	return b
 }
 
 // bodyOf returns pm marshalled for batch b and the type name it is listed
