@@ -261,7 +261,7 @@ func TestMarkdownShowsEachProfileOnceWithItsCommand(t *testing.T) {
 		"| GC and allocation | 25% | `runtime.scanObject` 20%, `runtime.mallocgc` 5.0% | `runtime.scanObject` 20% |",
 		"| " + unlisted + " | 5.0% | - | - |",
 		"Heaviest by cumulative share: `actor.(*defaultMailbox).run` 93%, `ordering.(*driver).deliverAll` 90%,",
-		"- `BenchmarkOrdering/n=3/atomic` (2.50x nodes=3/per-entry, below the 5x target): see its profile above.",
+		"- `BenchmarkOrdering/n=3/atomic` (2.50x nodes=3/per-entry, below 5x (the target)): see its profile above.",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("RESULTS.md lacks %q:\n%s", want, md)

@@ -192,13 +192,10 @@ func (r *report) raftTable(w func(string, ...any)) {
 		w("Raft benchmark failed: %s", failureText(r.Raft, r.RaftErr))
 		w("")
 	}
-	var atomic, raw float64
+	var atomic float64
 	if r.Ordering != nil {
 		if l, ok := r.Ordering.find("BenchmarkOrdering/n=3/atomic"); ok {
 			atomic = l.Metrics["msgs/s/member"]
-		}
-		if l, ok := r.Ordering.find("BenchmarkOrdering/n=3/raw"); ok {
-			raw = l.Metrics["msgs/s/member"]
 		}
 	}
 	if r.Raft == nil || len(r.Raft.Lines) == 0 || atomic == 0 {
@@ -214,15 +211,24 @@ func (r *report) raftTable(w func(string, ...any)) {
 			continue
 		}
 		ratio := atomic / e
+		variant := strings.TrimPrefix(l.Name, "BenchmarkRaft/")
 		limit := "raft: per-entry leader work (entry and message allocation, size accounting) and one Ready cycle per batch on each node"
-		switch {
-		case ratio < 5 && raw > 0 && 5*e > raw:
-			limit += fmt.Sprintf("; out of reach on this runtime: 5x this figure (%s) is more than raw protoactor fan-out to three members delivers in the same run (%s), the ceiling of any class", num(5*e), num(raw))
-		case ratio < 5:
+		if ratio < 5 {
 			limit += "; Lockstep: the layers' work per message (see the table above: the CPU per multicast against raw fan-out), and every member both sends and delivers, so each member does n times raft's per-node delivery work"
 		}
-		w("| %s | %s | %s | %sx | >= 5x | %s | %s |", num(atomic), strings.TrimPrefix(l.Name, "BenchmarkRaft/"), num(e), ratioText(ratio), verdict(ratio >= 5), limit)
+		target, met := ">= 5x", verdict(ratio >= 5)
+		if !strings.Contains(variant, "per-entry") {
+			// Not the issue's setup (proposals one by one, pipelined):
+			// shown so that a reader sees raft at its best too.
+			target = "- (context)"
+			met = map[bool]string{true: "5x reached here too", false: "5x not reached here"}[ratio >= 5]
+		}
+		w("| %s | %s | %s | %sx | %s | %s | %s |", num(atomic), variant, num(e), ratioText(ratio), target, met, limit)
 	}
+	w("")
+	w("The 5x target is set against the issue's raft setup: each entry proposed on its own, proposals pipelined")
+	w("(`per-entry`). `batch-64` hands raft 64 entries per proposal, which a Go application batching its requests")
+	w("would do; its row is context for that comparison, not a target.")
 	w("")
 	r.profileNotes(w, r.raftTargets())
 }
