@@ -133,9 +133,11 @@
 // messages posted alone; the survivors, copies and corrupted clones travel
 // on as one new batch, and items a timing failure holds back are sent later
 // one by one. Items that are not protobuf pass, as they would alone. A
-// batch to another process (*wire.Batch) is one protobuf message, and the
-// models treat it as the transport's message it is: losing it loses every
-// message in it, which the protocols repair as any other loss.
+// batch to another process (an *outbox.Encoded: a *wire.Batch with its
+// encoding, which a corrupting model clones into a plain *wire.Batch) is one
+// protobuf message, and the models treat it as the transport's message it
+// is: losing it loses every message in it, which the protocols repair as
+// any other loss.
 //
 // Messages a timing failure holds back are released in order by one timer,
 // so a slow process is late but not disordered. Choices that depend on a

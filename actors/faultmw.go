@@ -239,7 +239,7 @@ func (f *Faults) SenderMiddleware() actor.SenderMiddleware {
 			}
 			// Application messages that are not protobuf can never leave
 			// the process; they pass uncounted, unless the actor crashed.
-			// A *wire.Batch to another process is a protobuf message and is
+			// A batch to another process (*outbox.Encoded) is a protobuf message and is
 			// judged whole, like any message a transport carries: a lost
 			// batch is the loss of each message in it.
 			pm, isProto := env.Message.(proto.Message)
