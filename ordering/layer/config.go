@@ -31,6 +31,13 @@ type Config struct {
 	// HeartbeatTicks is the period, in ticks, of the Status heartbeat a
 	// member sends while it has something unsettled.
 	HeartbeatTicks int
+	// StatusEvery makes a member send a Status between heartbeats too, as
+	// soon as it has delivered this many messages since its last one (at
+	// most Window/2), so that under heavy traffic senders learn what is
+	// stable, and free their windows, without waiting for the next
+	// heartbeat: a lone sender's rate is otherwise bounded by Window per
+	// heartbeat period. 0 leaves reports to the heartbeat alone.
+	StatusEvery int
 	// NakTicks is the period, in ticks, of the gap scan. A gap is NAKed only
 	// once it has survived one whole period, so reordering within a period
 	// costs no retransmission.
@@ -75,6 +82,7 @@ func DefaultConfig() Config {
 	return Config{
 		Window:         1024,
 		HeartbeatTicks: 1,
+		StatusEvery:    512,
 		NakTicks:       2,
 		NakMax:         128,
 		OrderBatchMax:  1024,
@@ -114,6 +122,9 @@ func (c Config) Validate() error {
 		if k.v < 1 {
 			return fmt.Errorf("%w: %s must be at least 1, got %d", ErrConfig, k.name, k.v)
 		}
+	}
+	if c.StatusEvery < 0 {
+		return fmt.Errorf("%w: StatusEvery %d is negative", ErrConfig, c.StatusEvery)
 	}
 	if c.LocalFanout && !c.LazyPayload {
 		return fmt.Errorf("%w: LocalFanout without LazyPayload", ErrConfig)

@@ -155,7 +155,11 @@
 // deliveries to report, is the sequencer with assignments not yet delivered
 // everywhere, or has seen a peer's Status whose stable estimate lags what
 // this member delivered (so a lost report is repeated). A quiet group sends
-// nothing.
+// nothing. Under load a member also reports between heartbeats, once it
+// has delivered Config.StatusEvery messages since its last Status: a lone
+// sender's window would otherwise reopen only once per heartbeat period,
+// capping it at Window messages per period (over loopback, one sender to
+// two processes went from about 160 k to 250 k deliveries per second).
 //
 // # Batching and allocation
 //

@@ -44,6 +44,7 @@ func TestConfigValidate(t *testing.T) {
 		"window":       func(c *Config) { c.Window = 0 },
 		"batch":        func(c *Config) { c.OrderBatchMin = c.OrderBatchMax + 1 },
 		"fanout":       func(c *Config) { c.LocalFanout = true },
+		"status every": func(c *Config) { c.StatusEvery = -1 },
 	} {
 		c := good
 		break_(&c)

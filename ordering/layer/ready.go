@@ -16,6 +16,16 @@ func (m *Member) orderDue() bool {
 	return p > 0 && (p >= m.cfg.OrderBatchMin || t.flushDue)
 }
 
+// statusEvery is how many deliveries make a Status due between heartbeats
+// (Config.StatusEvery), at most half the window, so that a small window
+// still reopens before it fills; 0 when off.
+func (m *Member) statusEvery() int {
+	if m.cfg.StatusEvery == 0 {
+		return 0
+	}
+	return min(m.cfg.StatusEvery, max(m.cfg.Window/2, 1))
+}
+
 // HasReady reports whether Ready would return anything.
 func (m *Member) HasReady() bool {
 	return len(m.out) > 0 || len(m.events) > 0 || len(m.deliveries) > 0 || len(m.fanouts) > 0 || m.orderDue()
@@ -41,6 +51,10 @@ func (m *Member) Ready() step.Ready {
 		}
 		t.pendingFrom = t.assigned + 1
 		t.flushDue = false
+	}
+	if every := m.statusEvery(); every > 0 && m.rel.sinceStatus >= every {
+		m.sendStatus() // a report between heartbeats (Config.StatusEvery)
+		m.stats.EarlyStatus++
 	}
 	m.readyDeliveries = len(m.deliveries)
 	m.readyFanouts = len(m.fanouts)

@@ -32,7 +32,9 @@ type reliable struct {
 	stable    []uint64   // stable[j] = min over i of reports[i][j] (own row: delivered)
 	stale     bool       // reports or deliveries changed since stable was computed
 	dirty     bool       // delivered advanced since the last Status
-	needReply bool       // a peer's Status showed it lacks our report
+	// sinceStatus counts deliveries since the last Status (StatusEvery).
+	sinceStatus int
+	needReply   bool // a peer's Status showed it lacks our report
 }
 
 func newReliable(n, self, window int) *reliable {
@@ -108,6 +110,7 @@ func (r *reliable) deliveredMsg(j int, seq uint64) {
 	if r.delivered[j].add(seq) {
 		r.dirty, r.stale = true, true
 	}
+	r.sinceStatus++
 }
 
 // refreshStable recomputes the stable vector and frees own stable messages.

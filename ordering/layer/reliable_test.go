@@ -2,6 +2,7 @@ package layer
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -185,4 +186,47 @@ func TestBeyondWindowIsRejected(t *testing.T) {
 	ms := group(t, Reliable, func(c *Config) { c.Window = 2 })
 	d := &wire.Data{Group: "g", View: 1, Sender: "a", Seq: 3, Class: "reliable"}
 	wantErr(t, ms[1].Step("a", d), ErrBeyondWindow)
+}
+
+// A lone sender whose receivers report only on heartbeats can send Window
+// messages per heartbeat period. With StatusEvery the receivers report
+// once they have delivered that many, so the sender's window reopens with
+// no tick at all; with it off, it stays full until the next heartbeat.
+func TestStatusBetweenHeartbeatsReopensTheWindow(t *testing.T) {
+	for _, every := range []int{0, 8} {
+		t.Run(fmt.Sprintf("StatusEvery=%d", every), func(t *testing.T) {
+			ms := group(t, FIFO, func(c *Config) { c.Window, c.StatusEvery = 16, every })
+			a := ms[0]
+			for i := range 16 {
+				d := mustMulticast(t, a, uint64(i))
+				for _, r := range ms[1:] {
+					for _, o := range mustStep(t, r, "a", d).Messages {
+						if o.To == "a" {
+							if err := a.Step(r.ID(), o.Msg); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+				}
+			}
+			_, err := a.Multicast(&wire.Probe{N: 16})
+			if every == 0 && !errors.Is(err, ErrWindowFull) {
+				t.Fatalf("no tick, no early Status: multicast %v, want ErrWindowFull", err)
+			}
+			if every > 0 && err != nil {
+				t.Fatalf("receivers reported every %d deliveries, yet the window is full: %v", every, err)
+			}
+			var early uint64
+			for _, r := range ms[1:] {
+				early += r.Stats().EarlyStatus
+			}
+			want := uint64(0)
+			if every > 0 {
+				want = 2 * 16 / uint64(every) // two receivers, 16 deliveries each
+			}
+			if early != want {
+				t.Fatalf("early Status sent %d, want %d", early, want)
+			}
+		})
+	}
 }

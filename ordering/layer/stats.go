@@ -11,6 +11,7 @@ type Stats struct {
 	NaksSent      uint64 // Nak messages sent
 	Retransmitted uint64 // data messages resent in answer to a Nak
 	StatusSent    uint64 // Status heartbeats sent (each to every other member)
+	EarlyStatus   uint64 // of them, sent between heartbeats (Config.StatusEvery)
 	OrdersSent    uint64 // Order batches sent by the sequencer (each to every other member)
 	OrdersResent  uint64 // Order batches resent in answer to an OrderNak
 	OrderNaksSent uint64 // OrderNak messages sent

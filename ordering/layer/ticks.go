@@ -86,6 +86,6 @@ func (m *Member) sendStatus() {
 			m.out = append(m.out, step.Outbound{To: p, Msg: st})
 		}
 	}
-	m.rel.dirty, m.rel.needReply = false, false
+	m.rel.dirty, m.rel.needReply, m.rel.sinceStatus = false, false, 0
 	m.stats.StatusSent++
 }
