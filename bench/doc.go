@@ -121,6 +121,12 @@
 // runs FIFO and atomic with 3 processes, none and crash. The driver and its choices are
 // documented in bench/internal/matrix.
 //
+//	go test -run '^$' -bench '^BenchmarkOneSenderLoopback$' -benchtime 1x ./bench/
+//
+// is JGroups' benchmark shape: the failure-free loopback cell with only
+// the coordinator multicasting and the two other processes delivering,
+// for FIFO and atomic. RESULTS.md compares both shapes with JGroups.
+//
 // # Peers and the results page
 //
 //	go run ./bench/cmd/results

@@ -197,6 +197,26 @@ func BenchmarkMatrixLoopback(b *testing.B) {
 	}
 }
 
+// BenchmarkOneSenderLoopback is JGroups' benchmark shape (bench/peers):
+// three OS processes on 127.0.0.1, only the coordinator (rank 0, the
+// atomic classes' sequencer) multicasting, the others delivering. It is
+// the failure-free loopback cell of BenchmarkMatrixLoopback with one
+// sender instead of all, for FIFO and atomic, the classes compared with
+// JGroups' NAKACK and SEQUENCER; metrics as BenchmarkMatrixLoopback's.
+// -short measures 300 ms.
+func BenchmarkOneSenderLoopback(b *testing.B) {
+	for _, class := range []layer.Class{layer.FIFO, layer.Atomic} {
+		b.Run(fmt.Sprintf("class=%s/procs=3", class), func(b *testing.B) {
+			cfg := matrix.DefaultLoopbackConfig(class, 3, matrix.None)
+			cfg.Senders = 1
+			if testing.Short() {
+				cfg.Warmup, cfg.Before, cfg.After = 200*time.Millisecond, 150*time.Millisecond, 150*time.Millisecond
+			}
+			benchLoopbackCell(b, cfg)
+		})
+	}
+}
+
 // loopbackAttempts bounds the runs of one loopback iteration whose group
 // did not form (a joiner suspected while the processes start up on a
 // loaded machine).

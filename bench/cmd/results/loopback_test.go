@@ -180,6 +180,30 @@ func TestJGroupsRowsTakeTheBetterRunOfEachSide(t *testing.T) {
 	}
 }
 
+// The one-sender rows (JGroups' shape) take BenchmarkOneSenderLoopback,
+// the better of its two runs, against the same JGroups figures.
+func TestOneSenderRows(t *testing.T) {
+	rep := &report{Machine: machine{Cores: 2}, Loopback: parseBench(matrixLoopbackOutput),
+		OneSender: parseBench("BenchmarkOneSenderLoopback/class=fifo/procs=3-2 1 100000 msgs/s/member\n" +
+			"BenchmarkOneSenderLoopback/class=atomic/procs=3-2 1 120000 msgs/s/member\n"),
+		OneSenderAgain: parseBench("BenchmarkOneSenderLoopback/class=fifo/procs=3-2 1 95000 msgs/s/member\n" +
+			"BenchmarkOneSenderLoopback/class=atomic/procs=3-2 1 160000 msgs/s/member\n"),
+		JGroups: parseBench("BenchmarkJGroups/nakack-2 1 30000 msgs/s/member\nBenchmarkJGroups/sequencer-2 1 35000 msgs/s/member\n")}
+	md := rep.markdown()
+	for _, want := range []string{
+		"| FIFO, 3 processes, one sender (JGroups' shape) | 100 k | JGroups NAKACK | 30 k | 3.33x | >= 3x | met |",
+		"| total order, 3 processes, one sender (JGroups' shape) | 160 k | JGroups SEQUENCER | 35 k | 4.57x | >= 4x | met |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("RESULTS.md lacks %q:\n%s", want, md)
+		}
+	}
+	rep.OneSender, rep.OneSenderAgain = nil, nil
+	if md := rep.markdown(); !strings.Contains(md, "| FIFO, 3 processes, one sender (JGroups' shape) | not measured |") {
+		t.Errorf("an unmeasured one-sender row is not said to be so:\n%s", md)
+	}
+}
+
 func TestRecoveryMetNeedsEveryRunWithinASecond(t *testing.T) {
 	for _, tc := range []struct {
 		m          map[string]float64

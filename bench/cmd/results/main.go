@@ -84,6 +84,7 @@ func run(out string, quick, crashOnly bool, timeout time.Duration) error {
 	mctx, mcancel := context.WithTimeout(ctx, matrixLoopbackBound(quick))
 	rep.Loopback, rep.LoopbackErr = runBench(mctx, benchDir, `^BenchmarkMatrixLoopback$`, matrixArgs...)
 	mcancel()
+	rep.OneSender, rep.OneSenderErr = runBench(ctx, benchDir, oneSenderCells, matrixArgs...)
 	rep.RawRemote, rep.RawRemoteErr = runBench(ctx, benchDir, `^BenchmarkRawFanout$/^loopback$`, "-benchtime", benchtime)
 	if err := jgroups.Available(jgroups.DefaultJar); err != nil {
 		rep.JGroupsSkip = fmt.Sprintf("JGroups skipped: %v (install Java and Debian's libjgroups-java: bench/peers/jgroups/run.sh explains)", err)
@@ -93,6 +94,7 @@ func run(out string, quick, crashOnly bool, timeout time.Duration) error {
 		if rep.JGroupsErr == nil && len(rep.JGroups.Lines) > 0 {
 			// A second run of each side, interleaved (see report.ComparedAgain).
 			rep.ComparedAgain, _ = runBench(ctx, benchDir, jgroupsComparedCells, matrixArgs...)
+			rep.OneSenderAgain, _ = runBench(ctx, benchDir, oneSenderCells, matrixArgs...)
 			rep.JGroupsAgain, _ = runBench(ctx, benchDir, `^BenchmarkJGroups$`, "-v", "-benchtime", "1x")
 		}
 		if rep.JGroupsErr == nil && len(rep.JGroups.Lines) == 0 {
@@ -110,6 +112,9 @@ func run(out string, quick, crashOnly bool, timeout time.Duration) error {
 // jgroupsComparedCells are the cells of BenchmarkMatrixLoopback the
 // JGroups rows compare with (report.jgroupsRows).
 const jgroupsComparedCells = `^BenchmarkMatrixLoopback$/^class=(fifo|atomic)$/^procs=3$/^scenario=none$`
+
+// oneSenderCells is JGroups' shape, compared in the same rows' table.
+const oneSenderCells = `^BenchmarkOneSenderLoopback$`
 
 // profileBenchtime is the -benchtime of a profiled rerun: long enough for
 // a few thousand samples, short enough to keep each profile to seconds.

@@ -30,8 +30,12 @@ type report struct {
 	// JGroupsAgain is BenchmarkJGroups' second run, ComparedAgain the
 	// failure-free cells it is compared with, run again between the two.
 	JGroupsAgain, ComparedAgain *benchRun
-	Crashes                     []crashRun
-	ChartErr                    error
+	// OneSender is BenchmarkOneSenderLoopback (JGroups' shape: one process
+	// multicasting), OneSenderAgain its run between the two JGroups runs.
+	OneSender, OneSenderAgain *benchRun
+	OneSenderErr              error
+	Crashes                   []crashRun
+	ChartErr                  error
 	// Profiles holds the CPU profiles of the benchmarks behind missed
 	// rows, by benchmark name.
 	Profiles map[string]*cpuProfile
@@ -240,11 +244,12 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 	w("JGroups: 3 JVMs on 127.0.0.1 over TCP, one multicasting, NAKACK (reliable FIFO) and SEQUENCER (total")
 	w("order), deliveries per second at the slowest member (`BenchmarkJGroups`). Lockstep: 3 OS processes over")
 	w("protoactor remote on loopback, membership with the class, every process multicasting closed-loop")
-	w("(`BenchmarkMatrixLoopback`, its failure-free cells), delivered per second at the slowest member. Raw")
+	w("(`BenchmarkMatrixLoopback`, its failure-free cells), delivered per second at the slowest member; and in")
+	w("JGroups' own shape, only the coordinator multicasting (`BenchmarkOneSenderLoopback`). Raw")
 	w("protoactor remote fan-out (1 process sending to 2, no ordering) is shown as the ceiling any class over")
 	w("protoactor remote can reach. Both sides are noisy on a shared machine, so each figure is the better of two")
-	w("runs: JGroups ran twice, and the two Lockstep cells ran once in the matrix and once more between the two")
-	w("JGroups runs.")
+	w("runs: JGroups ran twice, and the Lockstep cells ran once before and once more between the two JGroups")
+	w("runs.")
 	w("Targets: total order >= 4x SEQUENCER, FIFO >= 3x NAKACK.")
 	w("")
 	if r.JGroupsSkip != "" {
@@ -257,6 +262,10 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 	}
 	if r.LoopbackErr != nil {
 		w("Lockstep loopback benchmark failed: %s", failureText(r.Loopback, r.LoopbackErr))
+		w("")
+	}
+	if r.OneSenderErr != nil {
+		w("Lockstep one-sender benchmark failed: %s", failureText(r.OneSender, r.OneSenderErr))
 		w("")
 	}
 	var raw float64
@@ -307,6 +316,7 @@ func (r *report) jgroupsTable(w func(string, ...any)) {
 type jgroupsRow struct {
 	What, Class, Mode string
 	Target            float64
+	OneSender         bool    // JGroups' shape: only the coordinator multicasts
 	Ours, Peer        float64 // msgs/s/member; 0 when not measured
 	Limit             string
 }
@@ -319,12 +329,29 @@ func (r *report) jgroupsRows() []jgroupsRow {
 			Limit: "protoactor remote's serialisation and gRPC stream per message, the view manager's heartbeats and NAK repair; every process is both sender and receiver on 2 shared cores"},
 		{What: "total order, 3 processes", Class: "atomic", Mode: "sequencer", Target: 4,
 			Limit: "as FIFO, plus the sequencer's Order messages and the wait for them; all three processes share 2 cores, so the sequencer competes for CPU with the senders"},
+		{What: "FIFO, 3 processes, one sender (JGroups' shape)", Class: "fifo", Mode: "nakack", Target: 3, OneSender: true,
+			Limit: "the sending process: it encodes every multicast and handles both receivers' stability reports, which pace its window; the receivers decode and deliver"},
+		{What: "total order, 3 processes, one sender (JGroups' shape)", Class: "atomic", Mode: "sequencer", Target: 4, OneSender: true,
+			Limit: "as FIFO with one sender; the sender is also the sequencer, so its own multicasts need no round trip to be ordered"},
 	}
 	for i := range rows {
-		rows[i].Ours = max(loopbackRate(r.Loopback, rows[i].Class, 3), loopbackRate(r.ComparedAgain, rows[i].Class, 3))
+		if rows[i].OneSender {
+			rows[i].Ours = max(oneSenderRate(r.OneSender, rows[i].Class), oneSenderRate(r.OneSenderAgain, rows[i].Class))
+		} else {
+			rows[i].Ours = max(loopbackRate(r.Loopback, rows[i].Class, 3), loopbackRate(r.ComparedAgain, rows[i].Class, 3))
+		}
 		rows[i].Peer = r.jgroupsRate(rows[i].Mode)
 	}
 	return rows
+}
+
+// oneSenderRate is BenchmarkOneSenderLoopback's rate for class, or 0.
+func oneSenderRate(br *benchRun, class string) float64 {
+	if br == nil {
+		return 0
+	}
+	l, _ := br.find("BenchmarkOneSenderLoopback/class=" + class + "/procs=3")
+	return l.Metrics["msgs/s/member"]
 }
 
 // jgroupsRate is JGroups' deliveries per member per second in mode, the

@@ -87,8 +87,10 @@ const jgroupsScope = loopbackScope + " The JGroups rows run on package membershi
 // jgroupsTargets: the class over loopback, for each JGroups row missed.
 func (r *report) jgroupsTargets() []profileTarget {
 	var out []profileTarget
+	seen := map[string]bool{} // both shapes of a class share a profile
 	for _, row := range r.jgroupsRows() {
-		if row.Ours > 0 && row.Peer > 0 && row.Ours/row.Peer < row.Target {
+		if row.Ours > 0 && row.Peer > 0 && row.Ours/row.Peer < row.Target && !seen[row.Class] {
+			seen[row.Class] = true
 			out = append(out, profileTarget{Bench: orderingLoopbackBench + "/" + loopbackProcs + "/" + row.Class,
 				Why:   fmt.Sprintf("%s at %.2fx JGroups %s, below %.0fx", row.What, row.Ours/row.Peer, strings.ToUpper(row.Mode), row.Target),
 				Scope: jgroupsScope})

@@ -50,10 +50,12 @@ type member struct {
 	slow      time.Duration
 	group     atomic.Pointer[membership.Group]
 	delivered atomic.Int64
-	inflight  int         // own multicasts not yet delivered back (actor goroutine only)
-	sent      int         // own multicasts so far (actor goroutine only)
-	plain     *wire.Probe // the unstamped payload, shared by every unsampled multicast
-	out       bool        // removed or stopped (actor goroutine only)
+	inflight  int // own multicasts not yet delivered back (actor goroutine only)
+	sent      int // own multicasts so far (actor goroutine only)
+	// multicasts is sent, for readers on other goroutines.
+	multicasts atomic.Int64
+	plain      *wire.Probe // the unstamped payload, shared by every unsampled multicast
+	out        bool        // removed or stopped (actor goroutine only)
 	// removed is set when the member learns it is out of the group
 	// (suspected while alive) or blocked without a primary component.
 	removed atomic.Bool
@@ -134,6 +136,7 @@ func (m *member) topUp(ctx actor.Context) {
 		}
 		m.inflight++
 		m.sent++
+		m.multicasts.Add(1)
 	}
 }
 

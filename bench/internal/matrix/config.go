@@ -28,6 +28,11 @@ type Config struct {
 	Warmup time.Duration
 	// Window is each member's own multicasts in flight.
 	Window int
+	// Senders is how many members multicast: the first Senders in rank
+	// order (rank 0 is the coordinator and the atomic classes' sequencer),
+	// or every member when 0. One sender is JGroups' benchmark shape.
+	// Only the failure-free scenario takes it.
+	Senders int
 	// PayloadBytes is the payload size.
 	PayloadBytes int
 	// OmissionRate is the send-omission probability of the omission scenario.
@@ -62,6 +67,9 @@ func DefaultConfig(class layer.Class, members int, s Scenario) Config {
 	}
 }
 
+// sends reports whether the member of rank i multicasts.
+func (c Config) sends(i int) bool { return c.Senders == 0 || i < c.Senders }
+
 // Validate reports the first field out of range.
 func (c Config) Validate() error {
 	switch {
@@ -75,6 +83,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: window %v + %v, warmup %v", ErrConfig, c.Before, c.After, c.Warmup)
 	case c.Window < 1 || c.PayloadBytes < 0:
 		return fmt.Errorf("%w: window %d, payload %d", ErrConfig, c.Window, c.PayloadBytes)
+	case c.Senders < 0 || c.Senders > c.Members || (c.Senders > 0 && c.Scenario != None):
+		return fmt.Errorf("%w: %d senders of %d members in scenario %v (only the failure-free one takes a subset)", ErrConfig, c.Senders, c.Members, c.Scenario)
 	case c.OmissionRate < 0 || c.OmissionRate > 1:
 		return fmt.Errorf("%w: omission rate %v", ErrConfig, c.OmissionRate)
 	case c.SampleEvery <= 0 || c.Timeout <= 0:

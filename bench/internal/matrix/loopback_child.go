@@ -80,7 +80,9 @@ func LoopbackMember(ctx context.Context, p loopback.Params, r *loopback.Report) 
 	r.Send("full", fullFields(full, m.self)...)
 	smp := startCounters(m, cfg.SampleEvery)
 	s.sending.Store(true)
-	node.Root().Send(g.PID(), &kick{})
+	if cfg.sends(rank) {
+		node.Root().Send(g.PID(), &kick{})
+	}
 	open := full.at.Add(cfg.Warmup)
 	measure := time.AfterFunc(time.Until(open), func() { s.measuring.Store(true) })
 	defer measure.Stop()
@@ -139,7 +141,7 @@ const lingerAfterReport = viewWait + 10*time.Second
 // parameters (see loopbackParams).
 func childConfig(p loopback.Params) (Config, int, error) {
 	var cfg Config
-	ints := map[string]*int{"procs": &cfg.Members, "window": &cfg.Window, "payload": &cfg.PayloadBytes}
+	ints := map[string]*int{"procs": &cfg.Members, "window": &cfg.Window, "payload": &cfg.PayloadBytes, "senders": &cfg.Senders}
 	var class, scenario, rank, seed int
 	ints["class"], ints["scenario"], ints["rank"], ints["fseed"] = &class, &scenario, &rank, &seed
 	for k, dst := range ints {
@@ -173,7 +175,8 @@ func loopbackParams(cfg Config) loopback.Params {
 	return loopback.Params{
 		"class": strconv.Itoa(int(cfg.Class)), "procs": strconv.Itoa(cfg.Members), "scenario": strconv.Itoa(int(cfg.Scenario)),
 		"window": strconv.Itoa(cfg.Window), "payload": strconv.Itoa(cfg.PayloadBytes), "fseed": strconv.FormatUint(cfg.Seed, 10),
-		"warmup": cfg.Warmup.String(), "before": cfg.Before.String(), "after": cfg.After.String(),
+		"senders": strconv.Itoa(cfg.Senders),
+		"warmup":  cfg.Warmup.String(), "before": cfg.Before.String(), "after": cfg.After.String(),
 		"slow": cfg.SlowDelivery.String(), "sample": cfg.SampleEvery.String(), "timeout": cfg.Timeout.String(),
 		"omission": strconv.FormatFloat(cfg.OmissionRate, 'g', -1, 64),
 	}

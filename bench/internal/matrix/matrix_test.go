@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -46,6 +47,22 @@ func TestEveryScenarioDelivers(t *testing.T) {
 	}
 }
 
+// With Senders 1 only the coordinator multicasts (JGroups' benchmark
+// shape), and every member delivers its stream.
+func TestOneSender(t *testing.T) {
+	cfg := DefaultConfig(layer.Atomic, 3, None)
+	cfg.Senders = 1
+	cfg.Before, cfg.After, cfg.Warmup = 200*time.Millisecond, 200*time.Millisecond, 50*time.Millisecond
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Senders != 1 || res.PerMember <= 0 || res.Latency.Count() == 0 {
+		t.Fatalf("%d members multicast, %.0f msgs/s/member, %d latency samples; want 1 sender and deliveries",
+			res.Senders, res.PerMember, res.Latency.Count())
+	}
+}
+
 func TestValidateRefusesBadConfigs(t *testing.T) {
 	bad := DefaultConfig(layer.FIFO, 2, None)
 	if err := bad.Validate(); err == nil {
@@ -54,6 +71,16 @@ func TestValidateRefusesBadConfigs(t *testing.T) {
 	bad = DefaultConfig(layer.Class(0), 3, None)
 	if err := bad.Validate(); err == nil {
 		t.Fatal("class 0 accepted")
+	}
+	for _, c := range []struct {
+		senders int
+		s       Scenario
+	}{{-1, None}, {4, None}, {1, Crash}} {
+		bad = DefaultConfig(layer.FIFO, 3, c.s)
+		bad.Senders = c.senders
+		if err := bad.Validate(); !errors.Is(err, ErrConfig) {
+			t.Errorf("%d senders in %v: %v, want ErrConfig", c.senders, c.s, err)
+		}
 	}
 }
 

@@ -36,6 +36,9 @@ type Result struct {
 	// Removed counts members expected to stay that were removed from the
 	// group or blocked (suspected while alive, e.g. starved of CPU).
 	Removed int
+	// Senders is how many members multicast at all (Config.Senders, or
+	// every member).
+	Senders int
 	// Samples is the throughput series.
 	Samples []Sample
 }

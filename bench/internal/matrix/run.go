@@ -91,8 +91,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	faultAt := kickAt.Add(cfg.Warmup + cfg.Before)
 	r.s.sending.Store(true)
-	for _, g := range r.groups {
-		node.Root().Send(g.PID(), &kick{})
+	for i, g := range r.groups {
+		if cfg.sends(i) {
+			node.Root().Send(g.PID(), &kick{})
+		}
 	}
 	sampler := newSampler(r, cfg.SampleEvery)
 	if err := wait(ctx, faultAt.Add(-cfg.Before)); err != nil {
@@ -170,6 +172,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				cfg.Scenario, cfg.Class, cfg.Members, r.viewsSeen())
 		default:
 			res.ViewChange = last.Sub(faulted)
+		}
+	}
+	for _, m := range r.members {
+		if m.multicasts.Load() > 0 {
+			res.Senders++
 		}
 	}
 	for _, i := range r.survivors {
