@@ -166,22 +166,23 @@
 // `go run ./bench/cmd/results`; BenchmarkOrdering runs every variant three
 // rounds and counts each one's best, raw fan-out's included. On the 2-core
 // development machine (Go 1.26, 100-byte payloads, all-to-all, 1 ms ticks)
-// the run in bench/RESULTS.md (2026-11-27 20:42 UTC) gave, as a ratio of
+// the run in bench/RESULTS.md (2026-11-27 22:36 UTC) gave, as a ratio of
 // raw protoactor fan-out's delivered rate:
 //
 //	          reliable fifo causal atomic fifo-atomic causal-atomic
-//	n=3       2.93     2.95 2.37   2.28   2.15        2.86
-//	n=5       2.42     2.40 2.13   1.87   1.69        1.74
-//	n=7       2.23     2.25 1.98   1.66   1.64        1.69
+//	n=3       2.08     1.93 1.60   1.48   1.48        1.46
+//	n=5       8.94     8.45 6.91   6.24   6.01        6.03
+//	n=7       7.85     7.55 4.88   5.24   5.28        5.41
 //
 // (targets 0.85, 0.85, 0.80, 0.75, 0.75, 0.75). Raw's own figure moves
-// most between runs: the n=3 row was 1.49-1.97 at 20:27 and 1.16-1.60 at
-// 20:16 (0.91-1.28 by CPU), where raw got its favourable regime: with
-// three members raw mostly runs on one core, at 320-1270 ns of CPU per
-// multicast between runs, and allocates nothing. With five or seven members raw's actors
-// run on both cores and every post pays a cross-core wake-up, which
-// batching amortises. What brought the classes past it at
-// n=3 (they were at 0.52-0.95 earlier the same day):
+// most between runs: in that run it had its favourable regime at n=3
+// (2.89 M msgs/s/member, 438 ns of CPU per multicast) and its slow one at
+// n=5 and n=7 (517 k and 447 k), where its actors run on both cores and
+// every post pays a cross-core wake-up, which batching amortises. With
+// three members raw mostly runs on one core and allocates nothing, so
+// there the layers' own work per message decides: 246-365 ns of CPU and
+// 28-85 bytes cut from slabs per multicast in that run. What brought the
+// classes past raw at n=3 (they were at 0.52-0.95 earlier the same day):
 //
 //   - In one process a multicast no longer becomes a wire.Data (144 bytes
 //     with its strings): the layers list it in Fanouts
@@ -189,25 +190,30 @@
 //     timestamp and payload pointer (about -120 bytes per multicast).
 //   - One in-process carrier takes all the multicasts of a Ready to a
 //     member, instead of one carrier and one batch slot per multicast
-//     (FIFO 105 -> 72 bytes and about 550 -> 370 ns of CPU per multicast).
+//     (FIFO 105 -> 72 bytes and about 550 -> 370 ns of CPU per multicast),
+//     and holds only the first sequence number and the payloads, the
+//     others following on (72 -> 28 bytes).
 //   - The driver takes the cores' Ready once the delivery queue runs dry,
 //     not after every delivery, so the sequencer orders a whole burst of
 //     its actor's multicasts in one Order (atomic 194 -> 138 bytes, about
 //     830 -> 620 ns).
+//   - Deliveries are handed to the actor in place rather than copied out of
+//     the queue twice, and a small group finds a sender's rank by scanning
+//     its member list rather than hashing the name.
 //
 // Before those, batching the sends per destination (above) was the step
 // that mattered: without it the n=3 ratios were 0.22-0.38 and the n=5
-// ones 0.64-0.81. The classes now cut 70-100 bytes per multicast from
-// slabs at n=3
-// (against 230-315 before); the collector is what remains between them and
-// raw's zero. Over loopback (BenchmarkOrderingLoopback, three processes)
-// the same run gave 0.96-1.07 of raw remote fan-out (target 0.6). Every
-// message is marshalled at its sender and unmarshalled, with its payload,
-// at each receiver, as raw's is; a batch names its Data's group, sender,
-// class and payload type once, carries up to 512 messages in one buffer
-// whose payload bytes the decoded Data share, and payloads are packed into
-// slabs with a cached type URL. A peer's send queue no longer pins 16 MB
-// of pointers for the collector to scan (actors.Config.PeerQueue).
+// ones 0.64-0.81. Over loopback (BenchmarkOrderingLoopback, three
+// processes) the same run gave 1.05-1.31 of raw remote fan-out (target
+// 0.6). Every message is marshalled at its sender and unmarshalled, with
+// its payload, at each receiver, as raw's is; a batch names its Data's
+// group, sender, class and payload type once, carries up to 512 messages
+// in one buffer whose payload bytes the decoded Data share, and is encoded
+// once for all the destinations sent the same messages, in a form
+// protoactor's marshalling takes as it is (internal/outbox, Encoded);
+// payloads are packed into slabs with a cached type URL. A peer's send
+// queue no longer pins 16 MB of pointers for the collector to scan
+// (actors.Config.PeerQueue).
 //
 // Mailbox decorator against the receiver-side alternative, measured in one
 // run (2026-11-27, `go test -run '^$' -bench 'BenchmarkOrdering/n=(3|5)/'

@@ -187,7 +187,8 @@ func (r *report) profileNotes(w func(string, ...any), targets []profileTarget) {
 	w("")
 	if !r.profilesShown[profileIntro] {
 		r.profilesShown[profileIntro] = true
-		w("Rows that missed their target, run once more under `go test -cpuprofile` and summarised with `go tool pprof -top`.")
+		w("Rows below their target (or below 5x raft, for the context row), run once more under `go test -cpuprofile` and")
+		w("summarised with `go tool pprof -top`.")
 		w("\"Own time\" is CPU spent in a part's own functions (the rows add up to the whole profile); \"widest entry\" is")
 		w("the part's function with the largest cumulative share (its own time plus everything it calls).")
 		w("")
