@@ -158,7 +158,7 @@
 // it holds at most about classes x Window x len(Members) layer messages plus
 // PendingLimit own payloads, and its inbound mailbox at most one window per
 // sender and class plus control traffic (with the defaults and one class, 3
-// members and 100-byte payloads: about 3 x 1024 + 4096 messages).
+// members and 100-byte payloads: about 3 x 4096 + 4096 messages).
 //
 // # What was measured
 //

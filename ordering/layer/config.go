@@ -80,7 +80,7 @@ type Config struct {
 // Group, Members, View and Class.
 func DefaultConfig() Config {
 	return Config{
-		Window:         1024,
+		Window:         4096,
 		HeartbeatTicks: 1,
 		StatusEvery:    512,
 		NakTicks:       2,
