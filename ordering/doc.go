@@ -166,22 +166,22 @@
 // `go run ./bench/cmd/results`; BenchmarkOrdering runs every variant three
 // rounds and counts each one's best, raw fan-out's included. On the 2-core
 // development machine (Go 1.26, 100-byte payloads, all-to-all, 1 ms ticks)
-// the run in bench/RESULTS.md (2026-11-27 22:36 UTC) gave, as a ratio of
+// the run in bench/RESULTS.md (2026-11-27 23:33 UTC) gave, as a ratio of
 // raw protoactor fan-out's delivered rate:
 //
 //	          reliable fifo causal atomic fifo-atomic causal-atomic
-//	n=3       2.08     1.93 1.60   1.48   1.48        1.46
-//	n=5       8.94     8.45 6.91   6.24   6.01        6.03
-//	n=7       7.85     7.55 4.88   5.24   5.28        5.41
+//	n=3       2.68     2.52 2.00   1.86   1.77        1.26
+//	n=5       6.86     7.74 6.34   4.99   4.94        4.84
+//	n=7       8.51     8.27 7.14   5.71   5.84        5.78
 //
 // (targets 0.85, 0.85, 0.80, 0.75, 0.75, 0.75). Raw's own figure moves
 // most between runs: in that run it had its favourable regime at n=3
-// (2.89 M msgs/s/member, 438 ns of CPU per multicast) and its slow one at
-// n=5 and n=7 (517 k and 447 k), where its actors run on both cores and
+// (2.76 M msgs/s/member, 666 ns of CPU per multicast) and its slow one at
+// n=5 and n=7 (600 k and 401 k), where its actors run on both cores and
 // every post pays a cross-core wake-up, which batching amortises. With
 // three members raw mostly runs on one core and allocates nothing, so
-// there the layers' own work per message decides: 246-365 ns of CPU and
-// 28-85 bytes cut from slabs per multicast in that run. What brought the
+// there the layers' own work per message decides: 224-426 ns of CPU and
+// 29-85 bytes cut from slabs per multicast in that run. What brought the
 // classes past raw at n=3 (they were at 0.52-0.95 earlier the same day):
 //
 //   - In one process a multicast no longer becomes a wire.Data (144 bytes
@@ -204,7 +204,7 @@
 // Before those, batching the sends per destination (above) was the step
 // that mattered: without it the n=3 ratios were 0.22-0.38 and the n=5
 // ones 0.64-0.81. Over loopback (BenchmarkOrderingLoopback, three
-// processes) the same run gave 1.05-1.31 of raw remote fan-out (target
+// processes) the same run gave 1.00-1.37 of raw remote fan-out (target
 // 0.6). Every message is marshalled at its sender and unmarshalled, with
 // its payload, at each receiver, as raw's is; a batch names its Data's
 // group, sender, class and payload type once, carries up to 512 messages

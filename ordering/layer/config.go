@@ -26,7 +26,9 @@ type Config struct {
 	// its own multicasts outstanding that are not yet stable (delivered by
 	// every member); beyond it Multicast returns ErrWindowFull. It also sizes
 	// every per-sender buffer, so a member holds at most
-	// Window x len(Members) messages (see doc.go, "Memory bound").
+	// Window x len(Members) messages (see doc.go, "Memory bound"). A
+	// smaller window trades throughput across processes for latency under
+	// load (doc.go gives the figures for 1024 against the default 4096).
 	Window int
 	// HeartbeatTicks is the period, in ticks, of the Status heartbeat a
 	// member sends while it has something unsettled.

@@ -152,7 +152,12 @@
 // it showed as the limit across processes: a lone sender's multicasts wait
 // a report round for stability, and 4096 gave 25-50% more deliveries per
 // second over loopback (membership, three processes, one sender or all),
-// and a tie in process.
+// and a tie in process. The price is latency under saturation: more
+// multicasts wait in queues, and in the results run that showed it
+// (bench/RESULTS.md, 23:33 UTC) multicast-to-delivery p50/p99 across three
+// processes doubled (reliable 3.5/20 ms -> 7.3/42 ms) and across five
+// grew threefold (fifo 10/71 ms -> 29/201 ms). An application that cares
+// more for latency than for throughput sets a smaller Window.
 //
 // Status traffic stops when nothing is unsettled: a member sends Status on a
 // heartbeat tick only while it has unstable multicasts of its own, has new
