@@ -144,7 +144,7 @@ func (o *Outbox) encode(b *wire.Batch, bodies [][]byte) *Encoded {
 // bytes (sizes already listed), so that the arena makes room first.
 func batchBound(b *wire.Batch, blob int) int {
 	const field = 1 + 10 // a tag and a length (or varint) at their longest
-	n := 6*field + blob + 5*(len(b.TypeOf)+len(b.Sizes))
+	n := 7*field + blob + 5*(len(b.TypeOf)+len(b.Sizes)) // type_of, four strings, sizes, blob
 	for _, t := range b.Types {
 		n += field + len(t)
 	}
