@@ -143,7 +143,7 @@ func (o *Outbox) encode(b *wire.Batch, bodies [][]byte) *Encoded {
 // batchBound is at least the size of b's encoding with a blob of blob
 // bytes (sizes already listed), so that the arena makes room first.
 func batchBound(b *wire.Batch, blob int) int {
-	const field = 1 + 10 // a tag and a length (or varint) at their longest
+	const field = 1 + 10                                 // a tag and a length (or varint) at their longest
 	n := 7*field + blob + 5*(len(b.TypeOf)+len(b.Sizes)) // type_of, four strings, sizes, blob
 	for _, t := range b.Types {
 		n += field + len(t)
