@@ -143,8 +143,9 @@ func (o *Outbox) encode(b *wire.Batch, bodies [][]byte) *Encoded {
 // batchBound is at least the size of b's encoding with a blob of blob
 // bytes (sizes already listed), so that the arena makes room first.
 func batchBound(b *wire.Batch, blob int) int {
-	const field = 1 + 10                                 // a tag and a length (or varint) at their longest
-	n := 7*field + blob + 5*(len(b.TypeOf)+len(b.Sizes)) // type_of, four strings, sizes, blob
+	const field = 1 + 10 // a tag and a length (or varint) at their longest
+	// type_of, the four data strings, sizes and blob; then each name.
+	n := 7*field + blob + 5*(len(b.TypeOf)+len(b.Sizes))
 	for _, t := range b.Types {
 		n += field + len(t)
 	}
