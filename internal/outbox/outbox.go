@@ -72,7 +72,7 @@ func New(cfg Config) *Outbox {
 	return &Outbox{cfg: cfg, bodies: make(map[proto.Message][]byte), compact: make(map[*wire.Data]compactBody), arena: arena.Arena{Size: arenaSize},
 		items: slab.Slab[any]{Size: 4 * cfg.MaxItems}, locals: slab.Slab[Local]{Size: 64},
 		batches: slab.Slab[wire.Batch]{Size: batchSlabSize}, types: slab.Slab[string]{Size: 2 * batchSlabSize},
-		u32s: slab.Slab[uint32]{Size: 2 * cfg.MaxItems * 8}}
+		u32s: slab.Slab[uint32]{Size: 2 * cfg.MaxItems * u32SlabBatches}}
 }
 
 // Stats returns the outbox's counters.
@@ -236,6 +236,10 @@ func (o *Outbox) batch(items []any) {
 // batchSlabSize is how many batches, and lists of their messages' type
 // indexes and sizes, one allocation holds.
 const batchSlabSize = 64
+
+// u32SlabBatches is how many full batches' type and size lists one
+// allocation of the uint32 slab holds.
+const u32SlabBatches = 8
 
 // newBatch returns an empty batch with room for n messages, cut from the
 // slabs: the transport holds a batch until it has marshalled it, so none

@@ -151,10 +151,13 @@
 // of rings. Member.Held reports the live count. The window was 1024 until
 // it showed as the limit across processes: a lone sender's multicasts wait
 // a report round for stability, and 4096 gave 25-50% more deliveries per
-// second over loopback (membership, three processes, one sender or all),
-// and a tie in process. The price is latency under saturation: more
+// second over loopback (membership, three processes, one sender or all:
+// bench's BenchmarkMatrixLoopback none cells and BenchmarkOneSenderLoopback,
+// test binaries built with each window and run alternately), and a tie in
+// process (BenchmarkOrdering). The price is latency under saturation: more
 // multicasts wait in queues, and in the results run that showed it
-// (bench/RESULTS.md, 23:33 UTC) multicast-to-delivery p50/p99 across three
+// (bench/RESULTS.md, 23:33 UTC, against the 22:36 run before the change,
+// both in git history) multicast-to-delivery p50/p99 across three
 // processes doubled (reliable 3.5/20 ms -> 7.3/42 ms) and across five
 // grew threefold (fifo 10/71 ms -> 29/201 ms). An application that cares
 // more for latency than for throughput sets a smaller Window.
@@ -168,7 +171,9 @@
 // has delivered Config.StatusEvery messages since its last Status: a lone
 // sender's window would otherwise reopen only once per heartbeat period,
 // capping it at Window messages per period (over loopback, one sender to
-// two processes went from about 160 k to 250 k deliveries per second).
+// two processes went from about 160 k to 250 k deliveries per second in
+// bench's BenchmarkOneSenderLoopback, test binaries built with StatusEvery
+// 0 and 512 and run alternately).
 //
 // # Batching and allocation
 //
